@@ -1,0 +1,98 @@
+"""Command line: `python -m grader check|list ...` (also installed as `grader`)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import report
+from .manifest import EXERCISES_DIR, PROJECT_ROOT, ManifestError, select
+from .results import RunResult
+from .runner import grade_exercise
+
+
+def grade(
+    names: list[str] | None,
+    target: Path = EXERCISES_DIR,
+    include_hidden: bool = True,
+    root: Path = PROJECT_ROOT,
+    on_result=None,
+) -> RunResult:
+    """Grade the selected exercises against target; on_result is called after each one."""
+    run = RunResult(target=report.relative(target))
+    for exercise in select(names, root):
+        result = grade_exercise(exercise, Path(target), include_hidden=include_hidden, root=root)
+        run.exercises.append(result)
+        if on_result is not None:
+            on_result(result)
+    return run
+
+
+def _resolve_target(text: str | None) -> Path:
+    if text is None:
+        return EXERCISES_DIR
+    path = Path(text)
+    if not path.exists() and (PROJECT_ROOT / text).exists():
+        path = PROJECT_ROOT / text
+    return path.resolve()
+
+
+def cmd_check(args) -> int:
+    target = _resolve_target(args.target)
+    if not target.is_dir():
+        print(f"grader: target folder {target} does not exist", file=sys.stderr)
+        return 2
+    print(f"Grading {report.relative(target)}", flush=True)
+
+    def show(result):
+        for line in report.exercise_text(result, args.verbose):
+            print(line, flush=True)
+
+    run = grade(args.exercises, target, include_hidden=not args.public_only, on_result=show)
+    hidden = sum(c.hidden for e in run.exercises for c in e.checks)
+    if hidden:
+        print(f"({hidden} of the checks were hidden checks from solutions/)")
+    print(run.summary())
+    if args.json:
+        report.write_json(run, Path(args.json))
+    return 0 if run.passed else 1
+
+
+def cmd_list(args) -> int:
+    for exercise in select(None):
+        print(
+            f"{exercise.order:02d} {exercise.slug:<24} {exercise.max_score:>5g} points  "
+            f"{exercise.title}  (notebook {exercise.notebook})"
+        )
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="grader", description="Grade Concurrency Lab exercises in isolated processes."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    check = sub.add_parser("check", help="grade exercises against a target folder")
+    check.add_argument("exercises", nargs="*", help="slugs, folders or numbers (default: all)")
+    check.add_argument("--target", help="folder laid out like exercises/ (default: exercises/)")
+    check.add_argument("--json", metavar="FILE", help="write the results as JSON")
+    check.add_argument("--verbose", "-v", action="store_true", help="show every failing check")
+    check.add_argument(
+        "--public-only", action="store_true", help="skip hidden checks even when available"
+    )
+    check.set_defaults(func=cmd_check)
+    lst = sub.add_parser("list", help="list the exercises")
+    lst.set_defaults(func=cmd_list)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ManifestError as exc:
+        print(f"grader: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,166 @@
+"""Exercise manifests (`exercise.toml`): the one place an exercise's metadata lives."""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - exercised on 3.10 only
+    import tomli as tomllib
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+EXERCISES_DIR = PROJECT_ROOT / "exercises"
+SOLUTIONS_DIR = PROJECT_ROOT / "solutions"
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+
+DEFAULT_TIMEOUT = 20.0  # seconds one check may take before its process tree is killed
+FOLDER_PATTERN = re.compile(r"^(\d\d)_([a-z][a-z0-9_]*)$")
+
+
+class ManifestError(ValueError):
+    """A manifest that is missing, malformed or inconsistent with its folder."""
+
+
+@dataclass(frozen=True)
+class Check:
+    """One graded check: a test function and the points it is worth."""
+
+    name: str
+    task: int
+    points: float
+    hidden: bool = False
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """An exercise folder and everything its manifest declares."""
+
+    slug: str
+    title: str
+    order: int
+    notebook: str
+    timeout: float
+    folder: str
+    checks: tuple[Check, ...]
+    limits: dict = field(default_factory=dict)
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.points for c in self.checks)
+
+    def public_checks(self) -> tuple[Check, ...]:
+        return tuple(c for c in self.checks if not c.hidden)
+
+    def check(self, name: str) -> Check:
+        for c in self.checks:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def checks_file(self, root: Path = PROJECT_ROOT) -> Path:
+        return root / "exercises" / self.folder / f"test_{self.slug}.py"
+
+    def hidden_checks_file(self, root: Path = PROJECT_ROOT) -> Path:
+        return root / "solutions" / self.folder / f"test_{self.slug}_hidden.py"
+
+    def hints_file(self, root: Path = PROJECT_ROOT) -> Path:
+        return root / "exercises" / self.folder / "hints.md"
+
+    def module_in(self, target: Path) -> Path:
+        """The learner's module for this exercise inside a target folder."""
+        return Path(target) / self.folder / f"{self.slug}.py"
+
+
+def _require(data: dict, key: str, kind: type | tuple, where: Path):
+    if key not in data:
+        raise ManifestError(f"{where}: missing key '{key}'")
+    value = data[key]
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise ManifestError(f"{where}: '{key}' should be {kind}, got {value!r}")
+    return value
+
+
+def load_manifest(path: Path) -> Exercise:
+    """Read and validate one `exercise.toml`; raise ManifestError with the reason."""
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ManifestError(f"{path}: file not found") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"{path}: not valid TOML ({exc})") from exc
+    folder = path.parent.name
+    match = FOLDER_PATTERN.match(folder)
+    if not match:
+        raise ManifestError(f"{path}: folder '{folder}' should be named NN_slug")
+    slug = _require(data, "slug", str, path)
+    order = _require(data, "order", int, path)
+    if match.group(2) != slug or int(match.group(1)) != order:
+        raise ManifestError(f"{path}: folder '{folder}' does not match slug and order")
+    timeout = float(data.get("timeout", DEFAULT_TIMEOUT))
+    if timeout <= 0:
+        raise ManifestError(f"{path}: 'timeout' must be positive")
+    raw_checks = _require(data, "checks", list, path)
+    if not raw_checks:
+        raise ManifestError(f"{path}: no checks declared")
+    checks = []
+    for i, raw in enumerate(raw_checks):
+        where = Path(f"{path}[checks][{i}]")
+        name = _require(raw, "name", str, where)
+        if not name.startswith("test_"):
+            raise ManifestError(f"{where}: check names start with 'test_'")
+        points = _require(raw, "points", (int, float), where)
+        if points <= 0:
+            raise ManifestError(f"{where}: points must be positive")
+        checks.append(
+            Check(
+                name=name,
+                task=_require(raw, "task", int, where),
+                points=float(points),
+                hidden=bool(raw.get("hidden", False)),
+            )
+        )
+    names = [c.name for c in checks]
+    if len(set(names)) != len(names):
+        raise ManifestError(f"{path}: a check is declared twice")
+    return Exercise(
+        slug=slug,
+        title=_require(data, "title", str, path),
+        order=order,
+        notebook=_require(data, "notebook", str, path),
+        timeout=timeout,
+        folder=folder,
+        checks=tuple(checks),
+        limits=dict(data.get("limits", {})),
+    )
+
+
+def discover(root: Path = PROJECT_ROOT) -> list[Exercise]:
+    """Every exercise under root/exercises, in course order."""
+    exercises = [load_manifest(p) for p in sorted((root / "exercises").glob("*/exercise.toml"))]
+    return sorted(exercises, key=lambda e: e.order)
+
+
+def select(names: list[str] | None, root: Path = PROJECT_ROOT) -> list[Exercise]:
+    """The exercises named by slug, folder or number (all when names is empty)."""
+    from . import messages
+
+    exercises = discover(root)
+    if not names:
+        return exercises
+    chosen = []
+    for name in names:
+        found = [
+            e
+            for e in exercises
+            if name in (e.slug, e.folder) or (name.isdigit() and int(name) == e.order)
+        ]
+        if not found:
+            known = ", ".join(e.slug for e in exercises)
+            raise ManifestError(messages.NO_CHECKS_SELECTED.format(names=name, known=known))
+        chosen.extend(e for e in found if e not in chosen)
+    return chosen

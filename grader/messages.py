@@ -1,0 +1,39 @@
+"""Every text the grader shows a learner, in one place so that tests check the real words."""
+
+# Status words used in reports and in the JSON output.
+PASSED = "passed"
+FAILED = "failed"
+ERROR = "error"
+TIMEOUT = "timeout"
+NOT_RUN = "not run"
+
+TIMED_OUT = (
+    "timed out after {seconds:g} s: your code never finished. Common causes: a deadlock "
+    "(tasks waiting for each other or for a lock that is never released), joining a process "
+    "before draining its queue, or a loop that never ends."
+)
+PROCESS_DIED = (
+    "the grading process ended while this check was running (exit code {code}). "
+    "Did your code call sys.exit() or os._exit(), or crash the interpreter?"
+)
+KILLED_BY_SIGNAL = (
+    "the grading process was killed by signal {signal} while this check was running. "
+    "A segmentation fault or a memory limit is the usual cause."
+)
+NOT_RUN_AFTER = "not run: an earlier check of this exercise {what}, so this one was not reached."
+NOT_RECORDED = "the grader has no record of this check: it did not run to completion."
+MISSING_FILE = "your file {path} is missing: create it (copy the stub from exercises/) and try again."
+IMPORT_FAILED = "your file {path} could not be imported: {error}"
+MISSING_FUNCTION = (
+    "your file {path} has no '{name}': define it with the signature given in the stub."
+)
+STUB_UNSOLVED = (
+    "'{name}' still raises NotImplementedError: this task is not done yet "
+    "(see the TODO in {path})."
+)
+NO_CHECKS_SELECTED = "no exercise matches {names}; known exercises: {known}"
+HINT_POINTER = "Read hint {task} in {hints}."
+CHECK_NEVER_RAISES = "The grader could not run: {error}"
+
+# What a whole run says at the end.
+SUMMARY = "{done}/{total} exercises, {score:g}/{max_score:g} points"

@@ -1,0 +1,164 @@
+"""The pytest plugin behind every check: the `submission` fixture and the grader's record.
+
+It is loaded in two ways. A learner who runs `pytest exercises/01_ordered_fetch` gets it
+through the `pytest11` entry point, and `submission` is the module beside the checks. The
+grader's isolated child (grader/child.py) loads it explicitly with `--conclab-target`
+and `--conclab-events-fd`; each check's outcome is then written as one JSON line to that
+file descriptor, which is the only channel the parent trusts (never stdout).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from . import diagnose, messages
+
+
+def pytest_addoption(parser):
+    """Options the grader's child passes; a learner never needs them."""
+    group = parser.getgroup("conclab", "Concurrency Lab grader")
+    group.addoption("--conclab-target", default=None, help="folder holding the module to grade")
+    group.addoption("--conclab-events-fd", type=int, default=None, help="fd for check records")
+
+
+def slug_of(test_file: Path) -> str:
+    """`test_ordered_fetch.py` and `test_ordered_fetch_hidden.py` both grade `ordered_fetch`."""
+    name = test_file.stem.removeprefix("test_")
+    return name.removesuffix("_hidden")
+
+
+class Submission:
+    """The learner's module, loaded once per run; a missing name fails with a clear message."""
+
+    def __init__(self, module, path: Path):
+        self._module = module
+        self._path = path
+
+    def __getattr__(self, name):
+        try:
+            return getattr(self._module, name)
+        except AttributeError:
+            pytest.fail(
+                messages.MISSING_FUNCTION.format(path=self._path.name, name=name), pytrace=False
+            )
+
+    @property
+    def module(self):
+        return self._module
+
+
+_loaded: dict[Path, object] = {}  # module path -> Submission or the message of its import error
+
+
+def load_submission(path: Path):
+    """Import the learner's file by path under its plain name, so worker processes find it."""
+    path = path.resolve()
+    if path in _loaded:
+        return _loaded[path]
+    if not path.exists():
+        _loaded[path] = messages.MISSING_FILE.format(path=path)
+        return _loaded[path]
+    name = path.stem
+    folder = str(path.parent)
+    if folder not in sys.path:
+        # Worker processes started by spawn or forkserver inherit sys.path, and need it to
+        # import the learner's worker functions by name.
+        sys.path.insert(0, folder)
+    sys.modules.pop(name, None)
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException as exc:  # noqa: BLE001 - any failure of the learner's import is reported
+        sys.modules.pop(name, None)
+        _loaded[path] = messages.IMPORT_FAILED.format(
+            path=path.name, error=diagnose.describe_exception(exc, path)
+        )
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        return _loaded[path]
+    _loaded[path] = Submission(module, path)
+    _Recorder.emit_current({"event": "imported", "module": name})
+    return _loaded[path]
+
+
+@pytest.fixture
+def submission(request):
+    """The learner's module for the exercise whose checks are running."""
+    test_file = Path(str(request.node.fspath))
+    target = request.config.getoption("conclab_target")
+    folder = Path(target) if target else test_file.parent
+    loaded = load_submission(folder / f"{slug_of(test_file)}.py")
+    if isinstance(loaded, str):
+        pytest.fail(loaded, pytrace=False)
+    return loaded
+
+
+class _Recorder:
+    """Writes one JSON line per check event to the grader's private file descriptor."""
+
+    current: _Recorder | None = None
+
+    def __init__(self, fd: int):
+        self._stream = os.fdopen(fd, "w", encoding="utf-8", buffering=1)
+        self._write = self._stream.write  # bound now, before the learner's code is imported
+        self._started: dict[str, float] = {}
+
+    @classmethod
+    def emit_current(cls, record: dict) -> None:
+        if cls.current is not None:
+            cls.current.emit(record)
+
+    def emit(self, record: dict) -> None:
+        self._write(json.dumps(record) + "\n")
+        self._stream.flush()
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logstart(self, nodeid, location):
+        self._started[nodeid] = time.monotonic()
+        self.emit({"event": "start", "name": nodeid.rpartition("::")[2]})
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if report.when == "call" or (report.when == "setup" and not report.passed):
+            if report.passed:
+                status, message = messages.PASSED, ""
+            else:
+                status = messages.FAILED if report.when == "call" else messages.ERROR
+                message = diagnose.learner_message(call.excinfo, _module_path(item))
+            self.emit(
+                {
+                    "event": "result",
+                    "name": item.name,
+                    "status": status,
+                    "message": message,
+                    "duration": time.monotonic() - self._started.get(item.nodeid, 0.0),
+                }
+            )
+
+    def pytest_sessionfinish(self, session, exitstatus):
+        self.emit({"event": "done"})
+
+
+def _module_path(item) -> Path | None:
+    target = item.config.getoption("conclab_target")
+    folder = Path(target) if target else Path(str(item.fspath)).parent
+    return folder / f"{slug_of(Path(str(item.fspath)))}.py"
+
+
+def pytest_configure(config):
+    """Start recording when the grader's child gave a file descriptor."""
+    fd = config.getoption("conclab_events_fd")
+    if fd is not None and _Recorder.current is None:
+        _Recorder.current = _Recorder(fd)
+        config.pluginmanager.register(_Recorder.current, "conclab-recorder")

@@ -1,0 +1,83 @@
+"""Find and kill every process a graded run started, however it tried to get away."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import psutil
+
+# Set in the child's environment; every descendant inherits it, including processes that
+# left the process group or were re-parented to init, so a scan finds them all.
+MARKER = "CONCLAB_GRADING_RUN"
+
+
+def descendants(pid: int) -> list[psutil.Process]:
+    """The process and everything below it, as far as the OS still links them."""
+    try:
+        root = psutil.Process(pid)
+        return [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
+def marked(run_id: str) -> list[psutil.Process]:
+    """Processes whose environment carries this run's marker (escaped ones included)."""
+    found = []
+    me = os.getpid()
+    for proc in psutil.process_iter():
+        if proc.pid == me:
+            continue
+        try:
+            if proc.environ().get(MARKER) == run_id:
+                found.append(proc)
+        except (psutil.Error, OSError):
+            continue
+    return found
+
+
+def count_tree(pid: int) -> int:
+    """How many processes are alive in the tree under pid (zombies excluded)."""
+    alive = 0
+    for proc in descendants(pid):
+        try:
+            if proc.status() != psutil.STATUS_ZOMBIE:
+                alive += 1
+        except psutil.Error:
+            continue
+    return alive
+
+
+def kill_all(pid: int, run_id: str | None = None, timeout: float = 5.0) -> list[int]:
+    """SIGKILL the tree under pid, its process group, and every process marked with run_id.
+
+    Returns the pids that were still alive and had to be killed.
+    """
+    procs = {p.pid: p for p in descendants(pid)}
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError, AttributeError, OSError):
+        pass
+    if run_id is not None:
+        procs.update({p.pid: p for p in marked(run_id)})
+    procs.update({p.pid: p for p in descendants(pid)})  # anything forked meanwhile
+    killed = []
+    for proc in procs.values():
+        try:
+            proc.kill()
+            killed.append(proc.pid)
+        except psutil.Error:
+            continue
+    psutil.wait_procs(list(procs.values()), timeout=timeout)
+    if run_id is not None:  # a fork bomb may have made more while we were killing
+        for _ in range(20):
+            rest = marked(run_id)
+            if not rest:
+                break
+            for proc in rest:
+                try:
+                    proc.kill()
+                except psutil.Error:
+                    continue
+            psutil.wait_procs(rest, timeout=timeout)
+    return killed

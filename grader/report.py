@@ -1,0 +1,111 @@
+"""Reports of a grading run: terminal text, HTML for notebooks, and JSON."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+from . import messages
+from .manifest import PROJECT_ROOT
+from .results import ExerciseResult, RunResult
+
+MARKS = {True: "[pass]", False: "[FAIL]"}
+
+
+def _points(score: float, max_score: float) -> str:
+    return f"{score:g}/{max_score:g}"
+
+
+def hint_pointer(result: ExerciseResult, task: int) -> str:
+    folder = f"{result.order:02d}_{result.slug}"
+    return messages.HINT_POINTER.format(task=task, hints=f"exercises/{folder}/hints.md")
+
+
+def exercise_text(result: ExerciseResult, verbose: bool = False) -> list[str]:
+    """Lines for one exercise: a summary line, then the first failure (or all with verbose)."""
+    ok = result.status == messages.PASSED
+    lines = [
+        f"{MARKS[ok]} {result.order:02d} {result.slug:<24} "
+        f"{_points(result.score, result.max_score):>9} points  {result.title}"
+    ]
+    failures = [c for c in result.checks if not c.passed]
+    for check in failures if verbose else failures[:1]:
+        hidden = " (hidden check)" if check.hidden else ""
+        lines.append(
+            f"       {check.status}: {check.name}{hidden}, task {check.task}, "
+            f"{_points(check.score, check.max_score)} points"
+        )
+        for part in check.message.splitlines() or [""]:
+            lines.append(f"         {part}")
+        lines.append(f"         {hint_pointer(result, check.task)}")
+    if failures and not verbose and len(failures) > 1:
+        lines.append(f"       ... and {len(failures) - 1} more failing check(s); use --verbose")
+    return lines
+
+
+def run_text(run: RunResult, verbose: bool = False) -> str:
+    lines = [f"Grading {run.target}"]
+    for result in run.exercises:
+        lines.extend(exercise_text(result, verbose))
+    hidden = sum(c.hidden for e in run.exercises for c in e.checks)
+    if hidden:
+        lines.append(f"({hidden} of the checks were hidden checks from solutions/)")
+    lines.append(run.summary())
+    return "\n".join(lines)
+
+
+def run_json(run: RunResult) -> str:
+    return json.dumps(run.to_dict(), indent=2)
+
+
+def write_json(run: RunResult, path: Path) -> None:
+    Path(path).write_text(run_json(run) + "\n", encoding="utf-8")
+
+
+_COLOURS = {
+    messages.PASSED: "#1a7f37",
+    messages.FAILED: "#cf222e",
+    messages.ERROR: "#cf222e",
+    messages.TIMEOUT: "#bc4c00",
+    messages.NOT_RUN: "#6e7781",
+}
+
+
+def exercise_html(result: ExerciseResult) -> str:
+    """A panel for a notebook: one row per check with status, points and message."""
+    ok = result.status == messages.PASSED
+    colour = _COLOURS[messages.PASSED if ok else messages.FAILED]
+    rows = []
+    for c in result.checks:
+        hidden = " <em>(hidden)</em>" if c.hidden else ""
+        msg = html.escape(c.message).replace("\n", "<br>")
+        if not c.passed:
+            msg += f"<br><small>{html.escape(hint_pointer(result, c.task))}</small>"
+        rows.append(
+            f"<tr><td style='color:{_COLOURS.get(c.status, '#000')};font-weight:bold'>"
+            f"{html.escape(c.status)}</td><td>{c.task}</td>"
+            f"<td><code>{html.escape(c.name)}</code>{hidden}</td>"
+            f"<td>{_points(c.score, c.max_score)}</td><td style='text-align:left'>{msg}</td></tr>"
+        )
+    output = ""
+    if result.output.strip():
+        output = (
+            "<details><summary>What your code printed</summary><pre>"
+            f"{html.escape(result.output[:5000])}</pre></details>"
+        )
+    return (
+        f"<div class='conclab-check' style='border-left:4px solid {colour};padding:4px 10px'>"
+        f"<h4 style='margin:4px 0'>{result.order:02d} {html.escape(result.title)}: "
+        f"<span style='color:{colour}'>{_points(result.score, result.max_score)} points"
+        f"</span></h4><table><thead><tr><th>status</th><th>task</th><th>check</th>"
+        f"<th>points</th><th style='text-align:left'>message</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>{output}</div>"
+    )
+
+
+def relative(path: Path) -> str:
+    try:
+        return str(Path(path).resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)

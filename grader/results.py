@@ -1,0 +1,101 @@
+"""What a grading run found: per check, per exercise, and for the whole run."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+from . import messages
+
+
+@dataclass
+class CheckResult:
+    """The grader's own record of one check."""
+
+    name: str
+    task: int
+    status: str  # messages.PASSED / FAILED / ERROR / TIMEOUT / NOT_RUN
+    score: float
+    max_score: float
+    message: str = ""
+    hidden: bool = False
+    duration: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.status == messages.PASSED
+
+
+@dataclass
+class ExerciseResult:
+    """All checks of one exercise against one target."""
+
+    slug: str
+    title: str
+    order: int
+    checks: list[CheckResult]
+    output: str = ""  # what the learner's code printed, cut to a bounded size
+    duration: float = 0.0
+    hidden_included: bool = False
+
+    @property
+    def score(self) -> float:
+        return sum(c.score for c in self.checks)
+
+    @property
+    def max_score(self) -> float:
+        return sum(c.max_score for c in self.checks)
+
+    @property
+    def status(self) -> str:
+        return messages.PASSED if all(c.passed for c in self.checks) else messages.FAILED
+
+    @property
+    def first_failure(self) -> CheckResult | None:
+        return next((c for c in self.checks if not c.passed), None)
+
+    def to_dict(self) -> dict:
+        return {
+            "slug": self.slug,
+            "title": self.title,
+            "score": self.score,
+            "max_score": self.max_score,
+            "status": self.status,
+            "duration": round(self.duration, 3),
+            "hidden_included": self.hidden_included,
+            "checks": [asdict(c) for c in self.checks],
+        }
+
+
+@dataclass
+class RunResult:
+    """One grading run: several exercises against one target."""
+
+    target: str
+    exercises: list[ExerciseResult] = field(default_factory=list)
+
+    @property
+    def score(self) -> float:
+        return sum(e.score for e in self.exercises)
+
+    @property
+    def max_score(self) -> float:
+        return sum(e.max_score for e in self.exercises)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.exercises) and all(e.status == messages.PASSED for e in self.exercises)
+
+    def summary(self) -> str:
+        done = sum(e.status == messages.PASSED for e in self.exercises)
+        return messages.SUMMARY.format(
+            done=done, total=len(self.exercises), score=self.score, max_score=self.max_score
+        )
+
+    def to_dict(self) -> dict:
+        return {
+            "target": self.target,
+            "score": self.score,
+            "max_score": self.max_score,
+            "passed": self.passed,
+            "exercises": [e.to_dict() for e in self.exercises],
+        }
