@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 from concurrent.futures import Executor, as_completed
 
-import matplotlib
-
 import matplotlib.pyplot as plt
 
 from .tracer import Tracer, traced

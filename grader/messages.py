@@ -22,14 +22,15 @@ KILLED_BY_SIGNAL = (
 )
 NOT_RUN_AFTER = "not run: an earlier check of this exercise {what}, so this one was not reached."
 NOT_RECORDED = "the grader has no record of this check: it did not run to completion."
-MISSING_FILE = "your file {path} is missing: create it (copy the stub from exercises/) and try again."
+MISSING_FILE = (
+    "your file {path} is missing: create it (copy the stub from exercises/) and try again."
+)
 IMPORT_FAILED = "your file {path} could not be imported: {error}"
 MISSING_FUNCTION = (
     "your file {path} has no '{name}': define it with the signature given in the stub."
 )
 STUB_UNSOLVED = (
-    "'{name}' still raises NotImplementedError: this task is not done yet "
-    "(see the TODO in {path})."
+    "'{name}' still raises NotImplementedError: this task is not done yet (see the TODO in {path})."
 )
 NO_CHECKS_SELECTED = "no exercise matches {names}; known exercises: {known}"
 HINT_POINTER = "Read hint {task} in {hints}."

@@ -138,9 +138,7 @@ def _run_child(
         if not attempt.finished and not attempt.ending:
             code = proc.returncode
             if code is not None and code < 0:
-                attempt.ending = messages.KILLED_BY_SIGNAL.format(
-                    signal=signal.Signals(-code).name
-                )
+                attempt.ending = messages.KILLED_BY_SIGNAL.format(signal=signal.Signals(-code).name)
             else:
                 attempt.ending = messages.PROCESS_DIED.format(code=code)
     return attempt
@@ -232,7 +230,9 @@ def grade_exercise(
         if not attempt.imported:
             # The learner's module never finished importing: every later check would hang
             # or crash the same way, so they are not run again.
-            what = "could not import your file" if not stuck else "stopped while importing your file"
+            what = (
+                "could not import your file" if not stuck else "stopped while importing your file"
+            )
             for c in remaining:
                 if c.name not in records:
                     why = messages.NOT_RUN_AFTER.format(what=what)

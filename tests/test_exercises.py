@@ -1,0 +1,113 @@
+"""The collection stays honest: every solution passes, every stub fails, wrong code is caught."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+
+from grader import messages
+from grader.manifest import EXERCISES_DIR, PROJECT_ROOT, SOLUTIONS_DIR
+from grader.runner import grade_exercise
+
+from .conftest import WRONG_DIR, all_exercises, make_target
+
+EXERCISES = all_exercises()
+IDS = [e.slug for e in EXERCISES]
+FILE_SET = {"{slug}.py", "README.md", "hints.md", "test_{slug}.py", "exercise.toml"}
+
+
+def wrong_implementations():
+    for exercise in EXERCISES:
+        for path in sorted((WRONG_DIR / exercise.folder).glob("*.py")):
+            yield pytest.param(exercise, path, id=f"{exercise.slug}/{path.stem}")
+
+
+def test_there_are_exercises():
+    assert len(EXERCISES) >= 2
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
+def test_exercise_folder_has_the_fixed_file_set(exercise):
+    folder = EXERCISES_DIR / exercise.folder
+    expected = {name.format(slug=exercise.slug) for name in FILE_SET}
+    present = {p.name for p in folder.iterdir() if p.is_file()}
+    assert expected <= present, f"{folder} lacks {sorted(expected - present)}"
+    assert (SOLUTIONS_DIR / exercise.folder / f"{exercise.slug}.py").exists()
+    assert (PROJECT_ROOT / "notebooks" / exercise.notebook).exists(), exercise.notebook
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
+def test_manifest_declares_exactly_the_checks_in_the_files(exercise):
+    def names_in(path: Path) -> set[str]:
+        if not path.exists():
+            return set()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        return {n.name for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")}
+
+    public = names_in(exercise.checks_file())
+    hidden = names_in(exercise.hidden_checks_file())
+    assert public == {c.name for c in exercise.checks if not c.hidden}
+    assert hidden == {c.name for c in exercise.checks if c.hidden}
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
+def test_every_task_has_instructions_and_hints(exercise):
+    tasks = {c.task for c in exercise.checks}
+    folder = EXERCISES_DIR / exercise.folder
+    readme = (folder / "README.md").read_text(encoding="utf-8")
+    hints = (folder / "hints.md").read_text(encoding="utf-8")
+    for task in tasks:
+        assert re.search(rf"^## {task}\. ", readme, re.M), f"README.md has no '## {task}.'"
+        section = re.search(rf"^## {task}\. .*?(?=^## |\Z)", hints, re.M | re.S)
+        assert section and section.group(0).count("\n- ") >= 2, (
+            f"hints.md needs at least two graduated hints under '## {task}.'"
+        )
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
+def test_stub_marks_each_edit_with_todo_and_raises(exercise):
+    stub = (EXERCISES_DIR / exercise.folder / f"{exercise.slug}.py").read_text(encoding="utf-8")
+    assert "TODO" in stub and "NotImplementedError" in stub
+    solution = (SOLUTIONS_DIR / exercise.folder / f"{exercise.slug}.py").read_text("utf-8")
+    assert "NotImplementedError" not in solution and "TODO" not in solution
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
+def test_solution_gets_full_points(exercise, no_leaked_processes):
+    result = grade_exercise(exercise, SOLUTIONS_DIR, include_hidden=True)
+    failed = [(c.name, c.status, c.message) for c in result.checks if not c.passed]
+    assert not failed, failed
+    assert result.score == result.max_score == exercise.max_score
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
+def test_stub_gets_zero_points(exercise, no_leaked_processes):
+    result = grade_exercise(exercise, EXERCISES_DIR, include_hidden=True)
+    assert result.score == 0, [(c.name, c.status) for c in result.checks if c.passed]
+    assert all(c.status != messages.TIMEOUT for c in result.checks), "a stub should fail fast"
+
+
+@pytest.mark.parametrize("exercise,path", list(wrong_implementations()))
+def test_wrong_implementation_loses_points(exercise, path, tmp_path, no_leaked_processes):
+    """Each file in tests/wrong/NN_slug/ names, in CAUGHT_BY, the checks that must fail."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    caught_by = next(
+        ast.literal_eval(n.value)
+        for n in tree.body
+        if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "CAUGHT_BY"
+    )
+    result = grade_exercise(exercise, make_target(tmp_path, exercise, path), include_hidden=True)
+    statuses = {c.name: c.status for c in result.checks}
+    assert result.score < result.max_score
+    for name in caught_by:
+        assert statuses[name] != messages.PASSED, f"{name} passed a wrong implementation"
+        message = next(c.message for c in result.checks if c.name == name)
+        assert message.strip(), f"{name} failed without a message for the learner"
+
+
+def test_every_exercise_has_wrong_implementations():
+    for exercise in EXERCISES:
+        assert len(list((WRONG_DIR / exercise.folder).glob("*.py"))) >= 2, exercise.folder
