@@ -2,6 +2,7 @@
 
     python tools/notebooks.py          # rewrite: clear outputs, regenerate navigation
     python tools/notebooks.py --check  # exit 1 and list what is out of date
+    python tools/notebooks.py notebooks/02-the-gil.ipynb   # rewrite only this one
 
 Notebooks are stored with outputs cleared (reviewable diffs, no stale timings). The last
 cell of every notebook is a navigation cell tagged `nav`, made here from the directory
@@ -64,8 +65,9 @@ def tidy(nb, nav: str) -> None:
     }
 
 
-def problems(folder: Path = NOTEBOOKS, fix: bool = False) -> list[str]:
-    """What is out of date in the notebooks (rewriting them first when fix is true)."""
+def problems(folder: Path = NOTEBOOKS, fix: bool = False, only=None) -> list[str]:
+    """What is out of date in the notebooks (rewriting them when fix is true; only the
+    files named in `only` when given)."""
     paths = notebook_paths(folder)
     found = []
     nbs = []
@@ -76,7 +78,10 @@ def problems(folder: Path = NOTEBOOKS, fix: bool = False) -> list[str]:
             found.append(f"{path.name}: cannot be read ({exc})")
             return found
     titles = [title_of(nb) for nb in nbs]
+    wanted = {Path(p).resolve() for p in only} if only else None
     for i, (path, nb) in enumerate(zip(paths, nbs)):
+        if wanted is not None and path.resolve() not in wanted:
+            continue
         before = nbformat.writes(nb)
         tidy(nb, nav_source(paths, i, titles))
         after = nbformat.writes(nb)
@@ -91,8 +96,9 @@ def problems(folder: Path = NOTEBOOKS, fix: bool = False) -> list[str]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="report, do not rewrite")
+    parser.add_argument("files", nargs="*", help="only these notebooks (default: all)")
     args = parser.parse_args(argv)
-    found = problems(fix=not args.check)
+    found = problems(fix=not args.check, only=args.files)
     for line in found:
         print(line)
     if found and args.check:
