@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import report
+from . import report, watch
 from .manifest import EXERCISES_DIR, PROJECT_ROOT, ManifestError, select
 from .results import RunResult
 from .runner import grade_exercise
@@ -84,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_check)
     lst = sub.add_parser("list", help="list the exercises")
     lst.set_defaults(func=cmd_list)
+    watch.add_parsers(sub, lst)  # `watch`, and `list` with remembered progress
     return parser
 
 

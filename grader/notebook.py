@@ -1,13 +1,156 @@
-"""`check("slug")` for notebooks: grade the file on disk and show the result; never raises."""
+"""What a notebook shows: `check("slug")` result panels with hints, and `progress()`.
+
+Both grade in isolated processes (grader.runner), remember the result
+(grader.progress) and never raise, so a notebook stays executable while exercises are
+unsolved. With ipywidgets the panels have buttons (next hint, check again, refresh);
+without it they fall back to static HTML or text.
+"""
 
 from __future__ import annotations
 
 import html
+import re
+from pathlib import Path
 
 from . import messages
-from .manifest import EXERCISES_DIR, select
+from .hints import HintStepper
+from .manifest import EXERCISES_DIR, PROJECT_ROOT, Exercise, select
+from .progress import overview_html, record
 from .report import exercise_html
 from .runner import grade_exercise
+
+try:
+    import ipywidgets as widgets
+except ImportError:  # pragma: no cover - ipywidgets is a dependency, but stay usable without
+    widgets = None
+
+COLOURS = {
+    messages.PASSED: "#1a7f37",
+    messages.FAILED: "#cf222e",
+    messages.ERROR: "#cf222e",
+    messages.TIMEOUT: "#bc4c00",
+    messages.NOT_RUN: "#6e7781",
+}
+CHECKING = "Checking your file again..."
+HINT_BUTTON = "Show hint {n} of {total} for task {task}"
+NO_MORE_HINTS = "No more hints for task {task}"
+
+
+def _grade(exercise: Exercise, target: Path):
+    """Grade the learner's file and remember the result when it is the learner's own."""
+    result = grade_exercise(exercise, target, include_hidden=False)
+    if Path(target).resolve() == EXERCISES_DIR.resolve():
+        try:
+            record(result, exercise, target)
+        except OSError:
+            pass  # a read-only checkout still shows the result
+    return result
+
+
+def checks_table(result) -> str:
+    """The result's header and one row per check: status, task, check, points, message."""
+    ok = result.status == messages.PASSED
+    colour = COLOURS[messages.PASSED if ok else messages.FAILED]
+    rows = []
+    for c in result.checks:
+        hidden = " <em>(hidden)</em>" if c.hidden else ""
+        rows.append(
+            f"<tr><td style='color:{COLOURS.get(c.status, '#000')};font-weight:bold'>"
+            f"{html.escape(c.status)}</td><td>{c.task}</td>"
+            f"<td><code>{html.escape(c.name)}</code>{hidden}</td>"
+            f"<td>{c.score:g}/{c.max_score:g}</td><td style='text-align:left'>"
+            f"{html.escape(c.message).replace(chr(10), '<br>')}</td></tr>"
+        )
+    printed = ""
+    if result.output.strip():
+        printed = (
+            "<details><summary>What your code printed</summary><pre>"
+            f"{html.escape(result.output[:5000])}</pre></details>"
+        )
+    return (
+        f"<h4 style='margin:4px 0'>{result.order:02d} {html.escape(result.title)}: "
+        f"<span style='color:{colour}'>{result.score:g}/{result.max_score:g} points</span></h4>"
+        "<table><thead><tr><th>status</th><th>task</th><th>check</th><th>points</th>"
+        f"<th style='text-align:left'>message</th></tr></thead><tbody>{''.join(rows)}"
+        f"</tbody></table>{printed}"
+    )
+
+
+def inline_markdown(text: str) -> str:
+    """Escape text and render its `code` spans, as hints.md writes them."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+
+
+class CheckPanel:
+    """A result panel: checks, a graduated hint button per failing task, and check again."""
+
+    def __init__(self, exercise: Exercise, target: Path = EXERCISES_DIR, root=PROJECT_ROOT):
+        self.exercise = exercise
+        self.target = Path(target)
+        self.stepper = HintStepper(exercise, root)  # keeps revealed hints across re-checks
+        self.result = None
+        self.table = widgets.HTML()
+        self.hint_boxes = widgets.VBox()
+        self.again = widgets.Button(
+            description="Check again", icon="refresh", tooltip="grade the file on disk again"
+        )
+        self.status = widgets.Label()
+        self.again.on_click(lambda _: self.refresh())
+        self.widget = widgets.VBox(
+            [self.table, self.hint_boxes, widgets.HBox([self.again, self.status])],
+            layout={"border_left": "4px solid #6e7781", "padding": "4px 10px"},
+        )
+        self.widget.add_class("conclab-check")
+
+    def refresh(self):
+        """Grade the file on disk again and redraw; never raises."""
+        self.again.disabled = True
+        self.status.value = CHECKING
+        try:
+            self.result = _grade(self.exercise, self.target)
+            self.status.value = ""
+        except Exception as exc:  # noqa: BLE001 - a button must never raise into the kernel
+            self.status.value = messages.CHECK_NEVER_RAISES.format(error=exc)
+        finally:
+            self.again.disabled = False
+        if self.result is not None:
+            self.render()
+        return self.result
+
+    def render(self) -> None:
+        ok = self.result.status == messages.PASSED
+        colour = COLOURS[messages.PASSED if ok else messages.FAILED]
+        self.widget.layout.border_left = f"4px solid {colour}"
+        self.table.value = checks_table(self.result)
+        tasks = []
+        for c in self.result.checks:
+            if not c.passed and c.task not in tasks:
+                tasks.append(c.task)
+        self.hint_boxes.children = [self._hint_box(task) for task in tasks]
+
+    def _hint_box(self, task: int):
+        shown = widgets.HTML()
+        button = widgets.Button(layout={"width": "auto"}, icon="lightbulb-o")
+        button.add_class("conclab-hint-button")
+
+        def redraw() -> None:
+            items = "".join(f"<li>{inline_markdown(h)}</li>" for h in self.stepper.revealed(task))
+            shown.value = f"<ol class='conclab-hints'>{items}</ol>" if items else ""
+            left, total = self.stepper.remaining(task), self.stepper.count(task)
+            button.disabled = left == 0
+            button.description = (
+                HINT_BUTTON.format(n=total - left + 1, total=total, task=task)
+                if left
+                else NO_MORE_HINTS.format(task=task)
+            )
+
+        def reveal(_):
+            self.stepper.next(task)
+            redraw()
+
+        button.on_click(reveal)
+        redraw()
+        return widgets.VBox([button, shown])
 
 
 def check(slug: str, target=EXERCISES_DIR, display: bool = True):
@@ -18,22 +161,77 @@ def check(slug: str, target=EXERCISES_DIR, display: bool = True):
     """
     try:
         (exercise,) = select([slug])
-        result = grade_exercise(exercise, target, include_hidden=False)
+        if widgets is not None and display:
+            panel = CheckPanel(exercise, target)
+            _show(panel.widget, None, None)
+            return panel.refresh()
+        result = _grade(exercise, target)
     except Exception as exc:  # noqa: BLE001 - a notebook cell must never fail here
         text = messages.CHECK_NEVER_RAISES.format(error=exc)
-        _show(f"<div class='conclab-check'><b>{html.escape(text)}</b></div>", text, display)
+        if display:
+            _show(None, f"<div class='conclab-check'><b>{html.escape(text)}</b></div>", text)
         return None
-    _show(exercise_html(result), None, display)
+    if display:
+        _show(None, exercise_html(result), None)
     return result
 
 
-def _show(markup: str, text: str | None, display: bool) -> None:
-    if not display:
-        return
+class ProgressPanel:
+    """Every exercise's status and points, with a button that grades them all again."""
+
+    def __init__(self, target: Path = EXERCISES_DIR):
+        self.target = Path(target)
+        self.exercises = select(None)
+        self.table = widgets.HTML(overview_html(self.target))
+        self.bar = widgets.IntProgress(min=0, max=len(self.exercises), description="Grading")
+        self.bar.layout.visibility = "hidden"
+        self.label = widgets.Label()
+        self.button = widgets.Button(description="Check all exercises", icon="refresh")
+        self.button.on_click(lambda _: self.refresh())
+        self.widget = widgets.VBox([widgets.HBox([self.button, self.bar, self.label]), self.table])
+        self.widget.add_class("conclab-progress-panel")
+
+    def refresh(self) -> None:
+        """Grade every exercise, moving the bar after each one; never raises."""
+        self.button.disabled = True
+        self.bar.value = 0
+        self.bar.layout.visibility = "visible"
+        try:
+            for i, exercise in enumerate(self.exercises):
+                self.label.value = f"{i + 1}/{len(self.exercises)}: {exercise.slug}"
+                _grade(exercise, self.target)
+                self.bar.value = i + 1
+                self.table.value = overview_html(self.target)
+            self.label.value = ""
+        except Exception as exc:  # noqa: BLE001 - a button must never raise into the kernel
+            self.label.value = messages.CHECK_NEVER_RAISES.format(error=exc)
+        finally:
+            self.button.disabled = False
+            self.bar.layout.visibility = "hidden"
+
+
+def progress(refresh: bool = True, target=EXERCISES_DIR) -> None:
+    """Show every exercise's status and points; grade them all first when refresh is true."""
+    try:
+        if widgets is None:
+            for exercise in select(None) if refresh else []:
+                _grade(exercise, Path(target))
+            _show(None, overview_html(Path(target)), None)
+            return
+        panel = ProgressPanel(target)
+        _show(panel.widget, None, None)
+        if refresh:
+            panel.refresh()
+    except Exception as exc:  # noqa: BLE001 - a notebook cell must never fail here
+        text = messages.CHECK_NEVER_RAISES.format(error=exc)
+        _show(None, f"<b>{html.escape(text)}</b>", text)
+
+
+def _show(widget, markup: str | None, text: str | None) -> None:
     try:
         from IPython.display import HTML
         from IPython.display import display as ipy_display
 
-        ipy_display(HTML(markup))
+        ipy_display(widget if widget is not None else HTML(markup))
     except ImportError:
         print(text or markup)

@@ -1,0 +1,147 @@
+"""Remembered progress (.grader/progress.json) and the overview of all exercises.
+
+Every in-notebook check and every `grader watch` round records its result here, so
+`grader list` and `progress()` can say what is done without grading again:
+
+    {"version": 1, "exercises": {"fetch_in_order": {"status": "passed", "score": 12.0,
+     "max_score": 12.0, "target": "/abs/exercises", "file_mtime_ns": 17..., "checked_at": ...}}}
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from . import messages
+from .manifest import EXERCISES_DIR, PROJECT_ROOT, Exercise, select
+from .results import ExerciseResult
+
+STATE_ENV = "CONCLAB_PROGRESS_FILE"  # overrides where progress is remembered (tests use it)
+NOT_CHECKED = "not checked"
+EDITED = "edited since"  # the file changed after its last check
+_STATE_LOCK = threading.Lock()  # guards the read-modify-write of the state file in this process
+
+
+def state_path() -> Path:
+    """Where progress is remembered: $CONCLAB_PROGRESS_FILE or .grader/progress.json."""
+    override = os.environ.get(STATE_ENV)
+    return Path(override) if override else PROJECT_ROOT / ".grader" / "progress.json"
+
+
+def _key(target: Path) -> str:
+    return str(Path(target).resolve())
+
+
+def _mtime_ns(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+def load(path: Path | None = None) -> dict:
+    """The remembered entries by slug; an unreadable or missing file counts as empty."""
+    path = Path(path) if path else state_path()
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        entries = data.get("exercises", {})
+        return entries if isinstance(entries, dict) else {}
+    except (OSError, ValueError, AttributeError):
+        return {}
+
+
+def record(
+    result: ExerciseResult, exercise: Exercise, target: Path, path: Path | None = None
+) -> None:
+    """Remember one exercise's result; the file is replaced atomically, never half-written."""
+    path = Path(path) if path else state_path()
+    entry = {
+        "status": result.status,
+        "score": result.score,
+        "max_score": result.max_score,
+        "target": _key(target),
+        "file_mtime_ns": _mtime_ns(exercise.module_in(target)),
+        "checked_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+    }
+    with _STATE_LOCK:
+        entries = load(path)
+        entries[exercise.slug] = entry
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".progress-", suffix=".json")
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump({"version": 1, "exercises": entries}, f, indent=2)
+        os.replace(tmp, path)
+
+
+def status_of(exercise: Exercise, target: Path, entries: dict) -> tuple[str, str]:
+    """(status, points) for one exercise from the remembered entries for this target."""
+    entry = entries.get(exercise.slug)
+    if not isinstance(entry, dict) or entry.get("target") != _key(target):
+        return NOT_CHECKED, f"-/{exercise.max_score:g}"
+    status = str(entry.get("status", NOT_CHECKED))
+    if entry.get("file_mtime_ns") != _mtime_ns(exercise.module_in(target)):
+        status = f"{status}, {EDITED}"
+    return status, f"{entry.get('score', 0):g}/{exercise.max_score:g}"
+
+
+def is_passed(exercise: Exercise, target: Path, entries: dict) -> bool:
+    return status_of(exercise, target, entries)[0] == messages.PASSED
+
+
+def list_lines(target: Path = EXERCISES_DIR, path: Path | None = None) -> list[str]:
+    """One line per exercise with its remembered status and points, then a summary."""
+    entries = load(path)
+    lines, done, score, total = [], 0, 0.0, 0.0
+    for exercise in select(None):
+        status, points = status_of(exercise, target, entries)
+        done += status == messages.PASSED
+        total += exercise.max_score
+        if status != NOT_CHECKED:
+            score += float(entries[exercise.slug].get("score", 0))
+        lines.append(
+            f"{exercise.order:02d} {exercise.slug:<24} {points:>9} points  {status:<20} "
+            f"{exercise.title}  (notebook {exercise.notebook})"
+        )
+    count = len(lines)
+    lines.append(
+        messages.SUMMARY.format(done=done, total=count, score=score, max_score=total)
+        + " (remembered from the last checks; `python -m grader watch` checks again)"
+    )
+    return lines
+
+
+def cmd_list(args) -> int:
+    """`grader list`: every exercise with its remembered status and points."""
+    target = Path(getattr(args, "target", None) or EXERCISES_DIR)
+    for line in list_lines(target, getattr(args, "state", None)):
+        print(line)
+    return 0
+
+
+_COLOURS = {messages.PASSED: "#1a7f37", messages.FAILED: "#cf222e", NOT_CHECKED: "#6e7781"}
+
+
+def overview_html(target: Path = EXERCISES_DIR, path: Path | None = None) -> str:
+    """A table of every exercise with its remembered status and points."""
+    entries = load(path)
+    rows = []
+    for exercise in select(None):
+        status, points = status_of(exercise, target, entries)
+        colour = _COLOURS.get(status.split(",")[0], "#bc4c00")
+        rows.append(
+            f"<tr><td>{exercise.order:02d}</td><td>{html.escape(exercise.title)}</td>"
+            f"<td><code>{html.escape(exercise.slug)}</code></td>"
+            f"<td style='color:{colour};font-weight:bold'>{html.escape(status)}</td>"
+            f"<td>{points}</td><td>{html.escape(exercise.notebook)}</td></tr>"
+        )
+    summary = html.escape(list_lines(target, path)[-1].split(" (")[0])
+    return (
+        "<div class='conclab-progress'><table><thead><tr><th>#</th><th>exercise</th>"
+        "<th>slug</th><th>status</th><th>points</th><th>notebook</th></tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table><b>{summary}</b></div>"
+    )
