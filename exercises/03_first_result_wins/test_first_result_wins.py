@@ -1,0 +1,155 @@
+"""Public checks for exercise 03. Points and task numbers live in exercise.toml."""
+
+import threading
+
+import pytest
+
+from conclab.probes import BARRIER_SECONDS, NeverMet
+from conclab.probes_futures import HOLD_SECONDS, BackgroundCall, StartLog
+
+
+def test_returns_the_answer_of_a_replica(submission):
+    replicas = ["eu-1", "us-1", "ap-1"]
+    got = submission.first_result(lambda r: f"42 from {r}", replicas, max_workers=3)
+    expected = {f"42 from {r}" for r in replicas}
+    assert got in expected, (
+        f"first_result(request, {replicas!r}, max_workers=3) returned {got!r}; "
+        f"expected the answer of one replica, one of {sorted(expected)!r}"
+    )
+
+
+def test_failures_before_a_success_are_skipped(submission):
+    def request(replica):
+        if replica != "good":
+            raise ConnectionError(f"{replica} is down")
+        return "answer from good"
+
+    # One worker: both failures are finished before "good" even starts.
+    got = submission.first_result(request, ["down-1", "down-2", "good"], max_workers=1)
+    assert got == "answer from good", (
+        "first_result(request, ['down-1', 'down-2', 'good'], max_workers=1): down-1 and "
+        f"down-2 raised ConnectionError, good answered; it returned {got!r} but expected "
+        "'answer from good'. Skip a replica that raised and keep waiting for the others."
+    )
+
+    # Three workers: "good" answers only after both others have raised.
+    failing = {"down-1": threading.Event(), "down-2": threading.Event()}
+
+    def chained(replica):
+        if replica in failing:
+            failing[replica].set()
+            raise ConnectionError(f"{replica} is down")
+        for name, event in failing.items():
+            if not event.wait(BARRIER_SECONDS):
+                raise NeverMet(f"good waited for {name} to fail, but {name} never ran")
+        return "answer from good"
+
+    got = submission.first_result(chained, ["down-1", "down-2", "good"], max_workers=3)
+    assert got == "answer from good", (
+        "first_result(request, ['down-1', 'down-2', 'good'], max_workers=3): both down "
+        f"replicas raised before good answered; it returned {got!r}, expected 'answer from good'"
+    )
+
+
+def test_returns_while_slow_replicas_are_still_blocked(submission):
+    gate = threading.Event()  # the slow replicas answer only once the check opens it
+
+    def request(replica):
+        if replica.startswith("slow"):
+            gate.wait(HOLD_SECONDS)
+            return f"late answer from {replica}"
+        return "fast answer"
+
+    replicas = ["slow-1", "slow-2", "fast"]
+    call = BackgroundCall(submission.first_result, request, replicas, 3)
+    try:
+        returned_while_blocked = call.wait(BARRIER_SECONDS)
+    finally:
+        gate.set()
+    call.wait(BARRIER_SECONDS)
+    got = call.outcome("first_result")
+    assert returned_while_blocked, (
+        f"first_result(request, {replicas!r}, max_workers=3) did not return while slow-1 and "
+        f"slow-2 were still running, although fast had answered; it returned {got!r} only "
+        "after they were released. Return the first answer at once: leaving a `with "
+        "ThreadPoolExecutor` block waits for every task, so call "
+        "pool.shutdown(wait=False, cancel_futures=True) instead."
+    )
+    assert got == "fast answer", (
+        f"first_result(request, {replicas!r}, max_workers=3) returned {got!r}; "
+        "expected 'fast answer', the only answer available while the slow replicas were blocked"
+    )
+
+
+def test_replicas_not_started_are_cancelled(submission):
+    log = StartLog()
+    gate = threading.Event()  # every replica but "fast" waits for the check to open it
+
+    def request(replica):
+        log.record(replica)
+        if replica == "fast":
+            return "fast answer"
+        gate.wait(HOLD_SECONDS)
+        return f"late answer from {replica}"
+
+    replicas = ["slow-0", "fast"] + [f"spare-{i}" for i in range(1, 7)]
+    call = BackgroundCall(submission.first_result, request, replicas, 2)
+    try:
+        call.wait(BARRIER_SECONDS)
+    finally:
+        gate.set()
+    call.wait(BARRIER_SECONDS)
+    log.join_threads(BARRIER_SECONDS)  # anything still queued would have run by now
+    got = call.outcome("first_result")
+    assert got == "fast answer", (
+        f"first_result(request, 8 replicas, max_workers=2) returned {got!r}; expected "
+        "'fast answer', the only replica that answered while the others were blocked"
+    )
+    started = list(log.started)
+    assert len(started) <= 3, (
+        f"first_result(request, {replicas!r}, max_workers=2) started {started!r}. Once fast "
+        "had answered, the replicas that had not started should have been cancelled: "
+        "expected at most slow-0, fast and the one replica the freed worker may pick up "
+        "before you cancel. Use pool.shutdown(wait=False, cancel_futures=True) or cancel() "
+        "the other futures."
+    )
+
+
+def test_all_failed_raises_with_every_error(submission):
+    raised = {
+        "a": ConnectionError("a refused the connection"),
+        "b": TimeoutError("b timed out"),
+        "c": ValueError("c sent garbage"),
+    }
+
+    def request(replica):
+        raise raised[replica]
+
+    try:
+        got = submission.first_result(request, list(raised), max_workers=2)
+    except NotImplementedError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the type is checked below
+        error = exc
+    else:
+        pytest.fail(
+            f"first_result(request, ['a', 'b', 'c'], max_workers=2) returned {got!r} although "
+            "every replica raised; expected AllReplicasFailed",
+            pytrace=False,
+        )
+    assert isinstance(error, submission.AllReplicasFailed), (
+        "first_result(request, ['a', 'b', 'c'], max_workers=2), where every replica raised, "
+        f"raised {type(error).__name__}: {error}; expected AllReplicasFailed carrying all "
+        "three errors"
+    )
+    errors = getattr(error, "errors", None)
+    same = isinstance(errors, dict) and all(errors.get(r) is e for r, e in raised.items())
+    assert same and len(errors) == len(raised), (
+        f"AllReplicasFailed.errors was {errors!r}; expected {raised!r}, each replica mapped "
+        "to the very exception it raised (future.exception() gives it)"
+    )
+
+
+def test_no_replicas_is_a_value_error(submission):
+    with pytest.raises(ValueError):
+        submission.first_result(lambda r: r, [], max_workers=2)

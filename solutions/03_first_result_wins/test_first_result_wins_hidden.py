@@ -1,0 +1,16 @@
+"""Hidden checks for exercise 03: instructor-only, declared in exercise.toml."""
+
+
+def test_late_success_after_many_failures(submission):
+    replicas = [f"down-{i}" for i in range(1, 6)] + ["last-hope"]
+
+    def request(replica):
+        if replica != "last-hope":
+            raise ConnectionError(f"{replica} is down")
+        return "answer from last-hope"
+
+    got = submission.first_result(request, replicas, max_workers=2)
+    assert got == "answer from last-hope", (
+        f"first_result(request, {replicas!r}, max_workers=2): the first five raised and "
+        f"last-hope answered; it returned {got!r}, expected 'answer from last-hope'"
+    )
