@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from concurrent.futures import Executor, as_completed
+from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
 
 import matplotlib.pyplot as plt
 
@@ -67,7 +67,7 @@ def draw_timeline(ax, tracer: Tracer, title: str, horizon: float | None = None) 
 class LiveTimeline:
     """A timeline that re-renders in place in the notebook as tasks finish."""
 
-    def __init__(self, title: str, tracer: Tracer | None = None, min_interval: float = 0.15):
+    def __init__(self, title: str, tracer: Tracer | None = None, min_interval: float = 0.25):
         self.title = title
         self.tracer = tracer or Tracer()
         self.min_interval = min_interval  # seconds between redraws, so plotting stays cheap
@@ -99,27 +99,29 @@ class LiveTimeline:
 
 
 def run_traced(executor: Executor | None, func, inputs, title: str, live: bool = True) -> Tracer:
-    """Run func over inputs (sequentially when executor is None) and plot the timeline live.
+    """Run func over inputs on executor and plot the timeline live as tasks finish.
 
-    Returns the Tracer, whose spans say where and when each task ran.
+    With executor None the tasks run one at a time on a single worker thread, so this
+    thread stays free to draw. The clock starts when the first task is submitted, after
+    the empty plot is drawn. Returns the Tracer with where and when each task ran.
     """
     tracer = Tracer()
     plot = LiveTimeline(title, tracer) if live else None
+    own_pool = executor is None
+    if own_pool:
+        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sequential")
     try:
         if plot:
             plot.update(force=True)
-        if executor is None:
-            for i, x in enumerate(inputs):
-                tracer.add(traced(func, x, task=i))
-                if plot:
-                    plot.update()
-        else:
-            futures = [executor.submit(traced, func, x, task=i) for i, x in enumerate(inputs)]
-            for future in as_completed(futures):
-                tracer.add(future.result())
-                if plot:
-                    plot.update()
+        tracer.restart()
+        futures = [executor.submit(traced, func, x, task=i) for i, x in enumerate(inputs)]
+        for future in as_completed(futures):
+            tracer.add(future.result())
+            if plot:
+                plot.update()
     finally:
+        if own_pool:
+            executor.shutdown()
         if plot:
             plot.close()
     return tracer

@@ -59,6 +59,10 @@ class Tracer:
         self._lock = threading.Lock()  # guards self.spans: callbacks may add from pool threads
         self.spans: list[Span] = []
 
+    def restart(self) -> None:
+        """Start the clock now (call it just before the first task is submitted)."""
+        self.origin = time.perf_counter()
+
     def add(self, traced_result) -> object:
         """Record the span of a `traced` result and return the task's value."""
         span, value = traced_result

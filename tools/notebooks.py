@@ -60,7 +60,11 @@ def tidy(nb, nav: str) -> None:
     nav_cell.id = "navigation"
     nb.cells.append(nav_cell)
     nb.metadata = {
-        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+        "kernelspec": {
+            "display_name": "Python 3 (ipykernel)",
+            "language": "python",
+            "name": "python3",
+        },
         "language_info": {"name": "python"},
     }
 
