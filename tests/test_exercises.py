@@ -45,7 +45,11 @@ def test_manifest_declares_exactly_the_checks_in_the_files(exercise):
         if not path.exists():
             return set()
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        return {n.name for n in tree.body if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")}
+        return {
+            n.name
+            for n in tree.body
+            if isinstance(n, ast.FunctionDef) and n.name.startswith("test_")
+        }
 
     public = names_in(exercise.checks_file())
     hidden = names_in(exercise.hidden_checks_file())
