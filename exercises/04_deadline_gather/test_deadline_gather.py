@@ -1,0 +1,145 @@
+"""Public checks for exercise 04. Points and task numbers live in exercise.toml."""
+
+import threading
+import time
+
+from conclab.probes import BARRIER_SECONDS
+from conclab.probes_futures import HOLD_SECONDS, BackgroundCall, StartLog
+
+DEADLINE = 2.0  # seconds; the quick calls finish in milliseconds, the stragglers never do
+MARGIN = 0.5  # a quick call that returned later than DEADLINE - MARGIN may count either way
+
+
+class Scenario:
+    """gather_until over quick inputs, failing inputs and stragglers that block on a gate
+    until the check opens it, after the call has returned (or clearly never will)."""
+
+    def __init__(self, submission, inputs, timeout, max_workers):
+        self.inputs = inputs
+        self.log = StartLog()
+        self.gate = threading.Event()  # stragglers wait for it
+        self.finished_at = {}  # quick input -> when its call returned
+        self.raised = {}  # failing input -> the exception its call raised
+        self.started_at = time.monotonic()
+        self.call = BackgroundCall(submission.gather_until, self.func, inputs, timeout, max_workers)
+        try:
+            self.returned_in_time = self.call.wait(timeout + BARRIER_SECONDS)
+        finally:
+            self.gate.set()
+        self.call.wait(BARRIER_SECONDS)
+        self.log.join_threads(BARRIER_SECONDS)  # anything still queued would have run by now
+
+    def func(self, x):
+        self.log.record(x)
+        if x.startswith("slow"):
+            self.gate.wait(HOLD_SECONDS)
+            return f"too late: {x}"
+        if x.startswith("bad"):
+            self.raised[x] = ValueError(f"cannot process {x}")
+            raise self.raised[x]
+        self.finished_at[x] = time.monotonic()
+        return x.upper()
+
+    def late(self, timeout):
+        """Quick inputs whose call returned so close to the deadline (only on a machine
+        overloaded for seconds) that either answer is right for them."""
+        limit = self.started_at + timeout - MARGIN
+        return {x for x, t in self.finished_at.items() if t > limit}
+
+
+def test_every_result_when_all_finish(submission):
+    inputs = ["a", "b", "c", "d", "e"]
+    call = BackgroundCall(submission.gather_until, str.upper, inputs, 60.0, 3)
+    returned = call.wait(BARRIER_SECONDS)
+    if call.error is not None:
+        raise call.error
+    assert returned, (
+        "gather_until(str.upper, ['a', 'b', 'c', 'd', 'e'], timeout=60.0, max_workers=3) had "
+        f"not returned after {BARRIER_SECONDS:g} s although every call finished at once; "
+        "expected it to return as soon as all calls are done, not at the deadline"
+    )
+    got = call.result
+    expected = ({x: x.upper() for x in inputs}, {}, [])
+    assert tuple(got) == expected, (
+        f"gather_until(str.upper, {inputs!r}, timeout=60.0, max_workers=3) returned {got!r}; "
+        f"expected Gathered(results={expected[0]!r}, errors={{}}, unfinished=[])"
+    )
+
+
+def test_errors_are_kept_with_their_input(submission):
+    raised = {}
+
+    def func(x):
+        if x % 2:
+            raised[x] = ArithmeticError(f"odd input {x}")
+            raise raised[x]
+        return x * 10
+
+    got = submission.gather_until(func, [0, 1, 2, 3, 4], 60.0, 2)
+    results, errors, unfinished = got
+    assert results == {0: 0, 2: 20, 4: 40}, (
+        f"gather_until(func, [0, 1, 2, 3, 4], timeout=60.0, max_workers=2), where func raises "
+        f"for odd inputs, returned results={results!r}; expected {{0: 0, 2: 20, 4: 40}}"
+    )
+    same = isinstance(errors, dict) and all(errors.get(x) is e for x, e in raised.items())
+    assert same and len(errors) == 2, (
+        f"gather_until(func, [0, 1, 2, 3, 4], ...) returned errors={errors!r}; expected "
+        f"{raised!r}: each failing input mapped to the very exception its call raised"
+    )
+    assert unfinished == [], f"returned unfinished={unfinished!r}; expected [] (all finished)"
+
+
+def test_returns_while_stragglers_are_still_running(submission):
+    inputs = ["quick-0", "slow-a", "quick-1", "bad-2", "slow-b", "quick-3"]
+    run = Scenario(submission, inputs, DEADLINE, len(inputs))
+    got = run.call.outcome("gather_until")
+    assert run.returned_in_time, (
+        f"gather_until(func, {inputs!r}, timeout={DEADLINE:g}, max_workers=6) had not "
+        f"returned {BARRIER_SECONDS:g} s after its deadline, while slow-a and slow-b were "
+        f"still running; it returned {got!r} only after they were released. Leaving a "
+        "`with ThreadPoolExecutor` block waits for every call: use "
+        "pool.shutdown(wait=False, cancel_futures=True) instead."
+    )
+
+
+def test_reports_exactly_the_unfinished_inputs(submission):
+    inputs = ["quick-0", "slow-a", "quick-1", "bad-2", "slow-b", "quick-3"]
+    run = Scenario(submission, inputs, DEADLINE, len(inputs))
+    got = run.call.outcome("gather_until")
+    results, errors, unfinished = got
+    quick = {x for x in inputs if x.startswith("quick")}
+    late = run.late(DEADLINE)
+    called = f"gather_until(func, {inputs!r}, timeout={DEADLINE:g}, max_workers=6)"
+    assert quick - late <= set(results) <= quick, (
+        f"{called} returned results={results!r}; expected the quick inputs, which returned "
+        f"at once: {{{', '.join(f'{x!r}: {x.upper()!r}' for x in sorted(quick))}}}"
+    )
+    assert all(results[x] == x.upper() for x in results), (
+        f"{called} returned results={results!r}; expected each input mapped to func(input)"
+    )
+    assert errors.keys() == run.raised.keys() and errors["bad-2"] is run.raised["bad-2"], (
+        f"{called} returned errors={errors!r}; expected {run.raised!r}"
+    )
+    expected = [x for x in inputs if x.startswith("slow") or x in late - set(results)]
+    assert list(unfinished) == expected, (
+        f"{called} returned unfinished={unfinished!r}; expected {expected!r}: the inputs "
+        "whose call was still running at the deadline, in input order"
+    )
+
+
+def test_inputs_not_started_are_cancelled(submission):
+    inputs = ["slow-a", "slow-b", "slow-c", "slow-d", "slow-e", "slow-f"]
+    timeout = 0.5  # nothing can finish before the check opens the gate, so any deadline will do
+    run = Scenario(submission, inputs, timeout, 2)
+    got = run.call.outcome("gather_until")
+    called = f"gather_until(func, {inputs!r}, timeout={timeout:g}, max_workers=2)"
+    assert tuple(got) == ({}, {}, inputs), (
+        f"{called} returned {got!r}, where no call could finish before the deadline; "
+        f"expected Gathered(results={{}}, errors={{}}, unfinished={inputs!r})"
+    )
+    started = list(run.log.started)
+    assert len(started) <= 2, (
+        f"{called} started {started!r}. With 2 workers, only slow-a and slow-b had started "
+        "by the deadline; the others should have been cancelled and never run. Use "
+        "pool.shutdown(wait=False, cancel_futures=True), or cancel() the unfinished futures."
+    )
