@@ -1,0 +1,205 @@
+"""Helpers for notebook 02-the-gil: raw threads on a live timeline, process workers, and
+running a CPU-bound comparison on another interpreter (a free-threaded build, say).
+
+    notebook (main thread)                    one threading.Thread per input
+    run_threads_traced(func, inputs) ──start─▶ traced(func, x) ─▶ tracer.add(span)
+    LiveTimeline.update() while any alive ◀── (the tracer's lock guards its span list)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import threading
+import time
+
+from .plots import LiveTimeline
+from .tracer import Tracer, traced
+
+# Names free-threaded CPython builds install next to the regular ones (PEP 703, PEP 779).
+FREE_THREADED_NAMES = ("python3.13t", "python3.14t", "python3.15t", "python3t")
+
+
+def run_threads_traced(func, inputs, title: str, live: bool = True) -> Tracer:
+    """Start one raw `threading.Thread` per input, join them all, and plot the timeline live.
+
+    No executor: this is what a pool does for you. Returns the Tracer of the spans.
+    """
+    tracer = Tracer()
+    plot = LiveTimeline(title, tracer) if live else None
+
+    def run_one(i, x):
+        tracer.add(traced(func, x, task=i))  # Tracer.add takes the tracer's lock
+
+    threads = [
+        threading.Thread(target=run_one, args=(i, x), name=f"Thread-{i}")
+        for i, x in enumerate(inputs)
+    ]
+    try:
+        if plot:
+            plot.update(force=True)
+            tracer.origin = time.perf_counter()  # the first drawing is not part of the run
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            while thread.is_alive():
+                thread.join(timeout=0.05)
+                if plot:
+                    plot.update()
+    finally:
+        if plot:
+            plot.close()
+    return tracer
+
+
+def wall(tracer: Tracer) -> float:
+    """Seconds from the first task's start to the last task's end (drawing excluded)."""
+    spans = tracer.snapshot()
+    return max(s.end for s in spans) - min(s.start for s in spans)
+
+
+def best_split_times(func, total: int, thread_counts=(1, 2, 4), repeats: int = 3) -> list[float]:
+    """Wall time of func(total // n) in each of n threads, for each n: the best of
+    `repeats` interleaved rounds, so a burst of load from elsewhere hits every n alike."""
+    best = [float("inf")] * len(thread_counts)
+    for _ in range(repeats):
+        for i, n in enumerate(thread_counts):
+            tracer = run_threads_traced(func, [total // n] * n, "", live=False)
+            best[i] = min(best[i], wall(tracer))
+    return best
+
+
+def cpu_per_wall(func, inputs) -> float:
+    """CPU seconds this process used per wall-clock second while one thread per input ran
+    func: at most about 1 when the threads take turns, up to the core count when not."""
+    cpu_before, wall_before = time.process_time(), time.perf_counter()
+    run_threads_traced(func, inputs, "", live=False)
+    return (time.process_time() - cpu_before) / (time.perf_counter() - wall_before)
+
+
+def report_pid(label: str, queue) -> None:
+    """Process worker: put (label, pid of this process) on a multiprocessing queue."""
+    queue.put((label, os.getpid()))
+
+
+def append_and_report(items: list, value, queue) -> None:
+    """Process worker: append to the child's own copy of items and report what it holds.
+
+    The parent's list does not change: a process does not share the parent's memory.
+    """
+    items.append(value)
+    queue.put((os.getpid(), list(items)))
+
+
+def build_info() -> dict:
+    """What the running interpreter says about the GIL."""
+    check = getattr(sys, "_is_gil_enabled", None)
+    return {
+        "python": sys.version.split()[0],
+        "sysconfig Py_GIL_DISABLED": sysconfig.get_config_var("Py_GIL_DISABLED"),
+        "sys._is_gil_enabled()": check() if check else "(no such function before 3.13)",
+        "PYTHON_GIL in the environment": os.environ.get("PYTHON_GIL", "(not set)"),
+        "-X options": dict(sys._xoptions),
+        "sys.getswitchinterval()": sys.getswitchinterval(),
+    }
+
+
+def find_free_threaded(path: str | None = None) -> list[str]:
+    """Free-threaded interpreters on PATH (python3.13t, python3.14t, ...), as full paths."""
+    found = []
+    for name in FREE_THREADED_NAMES:
+        where = shutil.which(name, path=path)
+        if where and where not in found:
+            found.append(where)
+    return found
+
+
+GIL_PROBE = "import sys; print(getattr(sys, '_is_gil_enabled', lambda: True)())"
+
+
+def try_interpreter(python: str, args=(), env: dict | None = None, timeout: float = 30) -> dict:
+    """Run `python *args -c GIL_PROBE` and say whether it started and whether the GIL is on."""
+    full_env = {**os.environ, **(env or {})}
+    done = subprocess.run(
+        [python, *args, "-c", GIL_PROBE],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=timeout,
+    )
+    lines = (done.stderr or "").strip().splitlines()
+    return {
+        "command": " ".join([os.path.basename(python), *args, "-c ..."]),
+        "env": env or {},
+        "exit code": done.returncode,
+        "GIL enabled": done.stdout.strip() or None,
+        "error": lines[0] if lines else None,
+    }
+
+
+# Self-contained, so it runs on any interpreter, even one without conclab installed.
+SCALING_SCRIPT = r"""
+import json, sys, threading, time
+
+def cpu_work(n):
+    total = 0
+    for i in range(n):
+        total = (total + i * i) % 1_000_003
+    return total
+
+def wall(threads, n):
+    workers = [threading.Thread(target=cpu_work, args=(n,)) for _ in range(threads)]
+    start = time.perf_counter()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return time.perf_counter() - start
+
+n, counts = int(sys.argv[1]), [int(c) for c in sys.argv[2].split(",")]
+wall(1, n // 10)  # warm up
+print(json.dumps({
+    "python": sys.version.split()[0],
+    "gil_enabled": getattr(sys, "_is_gil_enabled", lambda: True)(),
+    "threads": counts,
+    "seconds": [wall(c, n) for c in counts],
+}))
+"""
+
+
+def scaling_in(python: str, thread_counts=(1, 2), n: int = 1_000_000, timeout: float = 60) -> dict:
+    """Time `thread_counts` threads each running the same CPU-bound loop on another interpreter.
+
+    With a GIL, 2 threads take about twice as long as 1; without one, about as long.
+    """
+    done = subprocess.run(
+        [python, "-c", SCALING_SCRIPT, str(n), ",".join(str(c) for c in thread_counts)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"{python} failed with exit code {done.returncode}: {done.stderr}")
+    return json.loads(done.stdout)
+
+
+def run_together(target, n_threads: int, args=()) -> None:
+    """Run target(*args) in n_threads raw threads that start at a barrier, then join them.
+
+    The barrier makes the threads overlap by construction, however loaded the machine.
+    """
+    barrier = threading.Barrier(n_threads)
+
+    def body():
+        barrier.wait(timeout=10)
+        target(*args)
+
+    threads = [threading.Thread(target=body) for _ in range(n_threads)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
