@@ -1,0 +1,189 @@
+"""Public checks for exercise 11. Points and task numbers live in exercise.toml."""
+
+import math
+import multiprocessing
+import os
+import threading
+from functools import partial
+
+import pytest
+
+from conclab.probes import BARRIER_SECONDS, NeverMet, meet
+from conclab.probes_pipeline import (
+    StageLog,
+    meet_then_square,
+    square_in_process,
+    square_unless_negative,
+)
+from conclab.startmethods import methods_to_check, start_method
+
+
+def pass_through(item):
+    """A download that hands the item on unchanged."""
+    return item
+
+
+def recording_stages(log: StageLog):
+    """A download and a save that record their threads and pass values through."""
+
+    def download(item):
+        log.record("download", item)
+        return item
+
+    def save(pair):
+        log.record("save", pair)
+        return pair[1]
+
+    return download, save
+
+
+def test_every_item_saved_once_in_input_order(submission):
+    log = StageLog()
+    download, save = recording_stages(log)
+    got = submission.run_pipeline(list(range(8)), download, square_in_process, save, 3, 2, 2)
+    expected = [i * i for i in range(8)]
+    assert got == expected, (
+        f"run_pipeline(range(8), download, compute=square, save, 3, 2, 2) returned {got!r}; "
+        f"expected save(compute(download(item))) for every item in input order: {expected!r}"
+    )
+    assert sorted(log.calls["download"]) == list(range(8)), (
+        f"download was called with {sorted(log.calls['download'])!r}; expected each of "
+        "0 to 7 exactly once"
+    )
+    assert len(log.calls["save"]) == 8, (
+        f"save was called {len(log.calls['save'])} times for 8 items; expected 8"
+    )
+
+
+def test_empty_input_gives_empty_list(submission):
+    got = submission.run_pipeline([], pass_through, square_in_process, str, 2, 1, 2)
+    assert got == [], f"run_pipeline([], ...) returned {got!r}; expected []"
+
+
+def test_order_kept_when_later_items_finish_first(submission):
+    # save(i) may only finish after save(i+1) has finished: saves finish last to first.
+    saved = [threading.Event() for _ in range(4)]
+
+    def save(pair):
+        i = math.isqrt(pair[1])
+        if i + 1 < len(saved) and not saved[i + 1].wait(BARRIER_SECONDS):
+            raise NeverMet(
+                f"save of item {i} waited {BARRIER_SECONDS:g} s for the save of item {i + 1} "
+                "to finish, but it never ran: the saves did not run at the same time."
+            )
+        saved[i].set()
+        return f"saved {i}"
+
+    got = submission.run_pipeline(list(range(4)), pass_through, square_in_process, save, 4, 2, 4)
+    assert got == ["saved 0", "saved 1", "saved 2", "saved 3"], (
+        "the saves finished in the order 3, 2, 1, 0; run_pipeline returned "
+        f"{got!r} but expected the input order ['saved 0', 'saved 1', 'saved 2', 'saved 3']. "
+        "Keep each result at its item's position, not in the order the saves finish."
+    )
+
+
+def test_downloads_run_at_the_same_time_in_threads(submission):
+    log = StageLog()
+    barrier = threading.Barrier(3)
+
+    def download(item):
+        log.record("download", item)
+        meet(barrier, "downloads")
+        return item
+
+    def save(pair):
+        return pair[1]
+
+    got = submission.run_pipeline(list(range(6)), download, square_in_process, save, 3, 2, 2)
+    assert got == [i * i for i in range(6)], (
+        f"returned {got!r}; expected {[i * i for i in range(6)]!r}"
+    )
+    threads = log.threads["download"]
+    assert threading.get_ident() not in threads, (
+        "download ran in the thread that called run_pipeline; expected the threads of a "
+        "download pool"
+    )
+    assert len(threads) <= 3, (
+        f"the downloads ran in {len(threads)} threads; expected at most download_workers=3"
+    )
+
+
+def test_compute_runs_at_once_in_other_processes(submission):
+    for method in methods_to_check():
+        log = StageLog()
+        download, save = recording_stages(log)
+        with start_method(method), multiprocessing.get_context(method).Manager() as manager:
+            compute = partial(meet_then_square, manager.Barrier(2))
+            got = submission.run_pipeline(list(range(4)), download, compute, save, 2, 2, 2)
+        assert got == [0, 1, 4, 9], (
+            f"[{method}] run_pipeline(range(4), download, compute, save, 2, 2, 2) returned "
+            f"{got!r}; expected [0, 1, 4, 9]"
+        )
+        pids = {pid for pid, _ in log.calls["save"]}
+        assert os.getpid() not in pids, (
+            f"[{method}] compute ran in the calling process {os.getpid()}; expected the "
+            "worker processes of a ProcessPoolExecutor (CPU-bound work needs its own GIL)"
+        )
+        assert len(pids) >= 2, (
+            f"[{method}] every compute ran in process {pids}; expected compute_workers=2 processes"
+        )
+
+
+def test_saves_run_at_the_same_time_in_threads(submission):
+    log = StageLog()
+    barrier = threading.Barrier(2)
+
+    def save(pair):
+        log.record("save", pair)
+        meet(barrier, "saves")
+        return pair[1]
+
+    got = submission.run_pipeline(list(range(4)), pass_through, square_in_process, save, 2, 2, 2)
+    assert got == [0, 1, 4, 9], f"returned {got!r}; expected [0, 1, 4, 9]"
+    threads = log.threads["save"]
+    assert threading.get_ident() not in threads, (
+        "save ran in the thread that called run_pipeline; expected the threads of a save pool"
+    )
+    assert len(threads) <= 2, (
+        f"the saves ran in {len(threads)} threads; expected at most save_workers=2"
+    )
+
+
+def test_item_0_is_saved_while_a_later_item_downloads(submission):
+    # The save of item 0 waits until the download of the last item has started, and that
+    # download waits until item 0 is saved: only overlapping stages get both done.
+    last = 5
+    download_started = threading.Event()
+    saved_first = threading.Event()
+
+    def download(item):
+        if item == last:
+            download_started.set()
+            if not saved_first.wait(BARRIER_SECONDS):
+                raise NeverMet(
+                    f"the download of item {last} waited {BARRIER_SECONDS:g} s for item 0 to "
+                    "be saved, but it never was: the save stage did not start while the "
+                    "download stage was still busy. Hand each item to the next stage as soon "
+                    "as it is ready, not after the whole stage has finished."
+                )
+        return item
+
+    def save(pair):
+        if pair[1] == 0:
+            if not download_started.wait(BARRIER_SECONDS):
+                raise NeverMet(
+                    f"the save of item 0 waited {BARRIER_SECONDS:g} s for the download of "
+                    f"item {last} to start, but it never did: the items went through the "
+                    "pipeline one at a time, or the downloads did not keep going while "
+                    "item 0 was being saved."
+                )
+            saved_first.set()
+        return pair[1]
+
+    got = submission.run_pipeline(list(range(last + 1)), download, square_in_process, save, 2, 2, 2)
+    assert got == [i * i for i in range(last + 1)], f"returned {got!r}"
+
+
+def test_error_in_compute_reaches_the_caller(submission):
+    with pytest.raises(ValueError, match="negative"):
+        submission.run_pipeline([1, 2, -3, 4], pass_through, square_unless_negative, str, 2, 2, 2)
