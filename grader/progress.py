@@ -3,8 +3,11 @@
 Every in-notebook check and every `grader watch` round records its result here, so
 `grader list` and `progress()` can say what is done without grading again:
 
-    {"version": 1, "exercises": {"fetch_in_order": {"status": "passed", "score": 12.0,
-     "max_score": 12.0, "target": "/abs/exercises", "file_mtime_ns": 17..., "checked_at": ...}}}
+    {"version": 2, "targets": {"/abs/exercises": {"fetch_in_order": {"status": "passed",
+     "score": 12.0, "max_score": 12.0, "file_mtime_ns": 17..., "checked_at": "..."}}}}
+
+Entries are kept per target folder, so checking another folder (a solutions copy, a
+test's temporary folder) never overwrites the learner's own progress.
 """
 
 from __future__ import annotations
@@ -44,15 +47,19 @@ def _mtime_ns(path: Path) -> int | None:
         return None
 
 
-def load(path: Path | None = None) -> dict:
-    """The remembered entries by slug; an unreadable or missing file counts as empty."""
-    path = Path(path) if path else state_path()
+def _read(path: Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        entries = data.get("exercises", {})
-        return entries if isinstance(entries, dict) else {}
+        targets = data.get("targets", {})
+        return targets if isinstance(targets, dict) else {}
     except (OSError, ValueError, AttributeError):
         return {}
+
+
+def load(path: Path | None = None, target: Path = EXERCISES_DIR) -> dict:
+    """The remembered entries of one target by slug; an unreadable file counts as empty."""
+    entries = _read(Path(path) if path else state_path()).get(_key(target), {})
+    return entries if isinstance(entries, dict) else {}
 
 
 def record(
@@ -64,24 +71,24 @@ def record(
         "status": result.status,
         "score": result.score,
         "max_score": result.max_score,
-        "target": _key(target),
         "file_mtime_ns": _mtime_ns(exercise.module_in(target)),
         "checked_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
     }
     with _STATE_LOCK:
-        entries = load(path)
+        targets = _read(path)
+        entries = targets.setdefault(_key(target), {})
         entries[exercise.slug] = entry
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".progress-", suffix=".json")
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump({"version": 1, "exercises": entries}, f, indent=2)
+            json.dump({"version": 2, "targets": targets}, f, indent=2)
         os.replace(tmp, path)
 
 
 def status_of(exercise: Exercise, target: Path, entries: dict) -> tuple[str, str]:
-    """(status, points) for one exercise from the remembered entries for this target."""
+    """(status, points) for one exercise from the remembered entries of target."""
     entry = entries.get(exercise.slug)
-    if not isinstance(entry, dict) or entry.get("target") != _key(target):
+    if not isinstance(entry, dict):
         return NOT_CHECKED, f"-/{exercise.max_score:g}"
     status = str(entry.get("status", NOT_CHECKED))
     if entry.get("file_mtime_ns") != _mtime_ns(exercise.module_in(target)):
@@ -95,7 +102,7 @@ def is_passed(exercise: Exercise, target: Path, entries: dict) -> bool:
 
 def list_lines(target: Path = EXERCISES_DIR, path: Path | None = None) -> list[str]:
     """One line per exercise with its remembered status and points, then a summary."""
-    entries = load(path)
+    entries = load(path, target)
     lines, done, score, total = [], 0, 0.0, 0.0
     for exercise in select(None):
         status, points = status_of(exercise, target, entries)
@@ -128,7 +135,7 @@ _COLOURS = {messages.PASSED: "#1a7f37", messages.FAILED: "#cf222e", NOT_CHECKED:
 
 def overview_html(target: Path = EXERCISES_DIR, path: Path | None = None) -> str:
     """A table of every exercise with its remembered status and points."""
-    entries = load(path)
+    entries = load(path, target)
     rows = []
     for exercise in select(None):
         status, points = status_of(exercise, target, entries)

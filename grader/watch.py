@@ -54,7 +54,7 @@ def _read_commands(stream, commands: queue.Queue) -> None:
 
 def next_pending(exercises: list[Exercise], after: Exercise, target: Path, state) -> Exercise:
     """The first exercise after `after` (wrapping round) not yet passed, or None."""
-    entries = load(state)
+    entries = load(state, target)
     start = exercises.index(after) + 1
     for exercise in exercises[start:] + exercises[:start]:
         if exercise is not after and not is_passed(exercise, target, entries):
@@ -161,7 +161,7 @@ def cmd_watch(args) -> int:
     if args.exercise:
         (current,) = select([args.exercise])
     else:
-        entries = load(state)
+        entries = load(state, target)
         pending = [e for e in watcher.exercises if not is_passed(e, target, entries)]
         if not pending:
             watcher.say(ALL_DONE)
