@@ -1,36 +1,93 @@
-"""The isolated process that runs one exercise's checks: `python -m grader.child ...`.
+"""The isolated processes that run one exercise's checks: `python -m grader.child ...`.
 
-The parent (grader/runner.py) starts it in a new session and a scratch folder, with the
-learner's output going to a file and a private pipe for the check records:
+    runner ──stdin: secret──▶ supervisor (new session, limits, cgroup, subreaper)
+       ▲                          │ starts, then reaps every process below it
+       │                          ▼
+       │                      worker ──pytest──▶ checks ──▶ learner's module
+       │                          │
+       └── events pipe: JSON lines (start, imported, result, done from the worker;
+           exit from the supervisor when the worker ends), each with the secret.
 
-    parent ──argv: target, checks──▶ child ──pytest──▶ checks ──▶ learner's module
-       ▲                              │
-       └──── JSON lines on --events-fd (start, imported, result, done) ◀─┘
-
-Limits are applied here, before pytest starts and before the learner's code is imported.
+The supervisor never runs learner code, so it can always reap: on Linux it is a child
+subreaper, so processes the learner's code orphaned are re-parented to it and reaped
+rather than left as zombies. Limits are set in the supervisor and inherited.
 """
 
 from __future__ import annotations
 
 import argparse
+import ctypes
+import json
 import os
+import subprocess
 import sys
 
-from . import limits
+PR_SET_CHILD_SUBREAPER = 36
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grader.child")
+    parser.add_argument("--worker", action="store_true")
     parser.add_argument("--target", required=True)
     parser.add_argument("--events-fd", type=int, required=True)
     parser.add_argument("--limits", default="{}")
+    parser.add_argument("--cgroup", default=None)
     parser.add_argument("nodeids", nargs="+")
-    args = parser.parse_args(argv)
+    return parser
 
-    limits.apply_json(args.limits)
+
+def _become_subreaper() -> None:
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+
+
+def supervise(args, argv: list[str]) -> int:
+    """Start the worker and reap every descendant; report how the worker ended."""
+    from . import limits
+
+    secret = sys.stdin.readline().strip()
+    limits.apply_json(args.limits, args.cgroup)
+    _become_subreaper()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "grader.child", "--worker", *argv],
+        stdin=subprocess.PIPE,
+        pass_fds=(args.events_fd,),
+    )
+    worker.stdin.write(f"{secret}\n".encode())
+    worker.stdin.close()
+    events = os.fdopen(args.events_fd, "w", encoding="utf-8", buffering=1)
+    code = 0
+    while True:
+        try:
+            pid, status = os.waitpid(-1, 0)
+        except ChildProcessError:
+            break
+        except InterruptedError:
+            continue
+        if pid == worker.pid:
+            worker.returncode = code = os.waitstatus_to_exitcode(status)
+            try:
+                events.write(json.dumps({"event": "exit", "code": code, "secret": secret}) + "\n")
+                events.flush()
+            except OSError:
+                pass
+    return 0 if code == 0 else 1
+
+
+def work(args) -> int:
+    """Run the selected checks under pytest with the grader's recorder."""
+    secret = sys.stdin.readline().strip()
+    sys.stdin.close()
+    sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - lives as long as the process
     os.environ.setdefault("MPLBACKEND", "Agg")
+    os.set_inheritable(args.events_fd, False)  # the learner's subprocesses do not get it
 
     import pytest
+
+    from .recorder import Recorder
 
     scratch = os.getcwd()
     ini = os.path.join(scratch, "pytest.ini")
@@ -40,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
         pytest.main(
             [
                 "-q",
+                "-s",  # learner output goes straight to the runner, which bounds what it keeps
                 "-c",
                 ini,
                 "--rootdir",
@@ -51,12 +109,17 @@ def main(argv: list[str] | None = None) -> int:
                 "grader.plugin",
                 "--conclab-target",
                 args.target,
-                "--conclab-events-fd",
-                str(args.events_fd),
                 *args.nodeids,
-            ]
+            ],
+            plugins=[Recorder(args.events_fd, secret)],
         )
     )
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = _parser().parse_args(argv)
+    return work(args) if args.worker else supervise(args, argv)
 
 
 if __name__ == "__main__":

@@ -17,10 +17,27 @@ PROCESS_DIED = (
     "Did your code call sys.exit() or os._exit(), or crash the interpreter?"
 )
 KILLED_BY_SIGNAL = (
-    "the grading process was killed by signal {signal} while this check was running. "
-    "A segmentation fault or a memory limit is the usual cause."
+    "the grading process was killed by signal {signal} while this check ran: {reason}"
 )
-NOT_RUN_AFTER = "not run: an earlier check of this exercise {what}, so this one was not reached."
+SIGNAL_REASONS = {
+    "SIGSEGV": "your code crashed the interpreter (a segmentation fault, e.g. from ctypes).",
+    "SIGBUS": "your code crashed the interpreter (a bus error, e.g. from ctypes or mmap).",
+    "SIGABRT": "the interpreter aborted, usually after a fatal error in C code.",
+    "SIGXCPU": "your code used more than {cpu_seconds} s of CPU time.",
+    "SIGXFSZ": "your code wrote a file larger than {file_mib} MiB.",
+    "SIGKILL": "it was killed from outside, often because the machine ran out of memory.",
+}
+TOO_MANY_PROCESSES = (
+    "Your code tried to start more than {processes} processes at once, so the grader refused "
+    "the rest. Use a pool with a fixed number of workers instead of a process per item."
+)
+OUTPUT_CUT = "[... {dropped} more bytes of output were cut ...]"
+OUTPUT_FLOOD = (
+    "Your code also printed without end ({dropped} bytes were cut): is a print in a loop?"
+)
+IMPORT_NEVER_DONE = "never finished importing your file"
+TWO_TIMEOUTS = "timed out twice"
+NOT_RUN_AFTER = "not run: the grader {what}, so this check was skipped."
 NOT_RECORDED = "the grader has no record of this check: it did not run to completion."
 MISSING_FILE = (
     "your file {path} is missing: create it (copy the stub from exercises/) and try again."

@@ -10,10 +10,7 @@ file descriptor, which is the only channel the parent trusts (never stdout).
 from __future__ import annotations
 
 import importlib.util
-import json
-import os
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -25,7 +22,6 @@ def pytest_addoption(parser):
     """Options the grader's child passes; a learner never needs them."""
     group = parser.getgroup("conclab", "Concurrency Lab grader")
     group.addoption("--conclab-target", default=None, help="folder holding the module to grade")
-    group.addoption("--conclab-events-fd", type=int, default=None, help="fd for check records")
 
 
 def slug_of(test_file: Path) -> str:
@@ -54,6 +50,7 @@ class Submission:
         return self._module
 
 
+IMPORT_LISTENERS: list = []  # called with the module name once the learner's file imported
 _loaded: dict[Path, object] = {}  # module path -> Submission or the message of its import error
 
 
@@ -86,7 +83,8 @@ def load_submission(path: Path):
             raise
         return _loaded[path]
     _loaded[path] = Submission(module, path)
-    _Recorder.emit_current({"event": "imported", "module": name})
+    for listener in IMPORT_LISTENERS:
+        listener(name)
     return _loaded[path]
 
 
@@ -100,65 +98,3 @@ def submission(request):
     if isinstance(loaded, str):
         pytest.fail(loaded, pytrace=False)
     return loaded
-
-
-class _Recorder:
-    """Writes one JSON line per check event to the grader's private file descriptor."""
-
-    current: _Recorder | None = None
-
-    def __init__(self, fd: int):
-        self._stream = os.fdopen(fd, "w", encoding="utf-8", buffering=1)
-        self._write = self._stream.write  # bound now, before the learner's code is imported
-        self._started: dict[str, float] = {}
-
-    @classmethod
-    def emit_current(cls, record: dict) -> None:
-        if cls.current is not None:
-            cls.current.emit(record)
-
-    def emit(self, record: dict) -> None:
-        self._write(json.dumps(record) + "\n")
-        self._stream.flush()
-
-    @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_logstart(self, nodeid, location):
-        self._started[nodeid] = time.monotonic()
-        self.emit({"event": "start", "name": nodeid.rpartition("::")[2]})
-
-    @pytest.hookimpl(hookwrapper=True)
-    def pytest_runtest_makereport(self, item, call):
-        outcome = yield
-        report = outcome.get_result()
-        if report.when == "call" or (report.when == "setup" and not report.passed):
-            if report.passed:
-                status, message = messages.PASSED, ""
-            else:
-                status = messages.FAILED if report.when == "call" else messages.ERROR
-                message = diagnose.learner_message(call.excinfo, _module_path(item))
-            self.emit(
-                {
-                    "event": "result",
-                    "name": item.name,
-                    "status": status,
-                    "message": message,
-                    "duration": time.monotonic() - self._started.get(item.nodeid, 0.0),
-                }
-            )
-
-    def pytest_sessionfinish(self, session, exitstatus):
-        self.emit({"event": "done"})
-
-
-def _module_path(item) -> Path | None:
-    target = item.config.getoption("conclab_target")
-    folder = Path(target) if target else Path(str(item.fspath)).parent
-    return folder / f"{slug_of(Path(str(item.fspath)))}.py"
-
-
-def pytest_configure(config):
-    """Start recording when the grader's child gave a file descriptor."""
-    fd = config.getoption("conclab_events_fd")
-    if fd is not None and _Recorder.current is None:
-        _Recorder.current = _Recorder(fd)
-        config.pluginmanager.register(_Recorder.current, "conclab-recorder")

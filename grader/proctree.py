@@ -36,6 +36,26 @@ def marked(run_id: str) -> list[psutil.Process]:
     return found
 
 
+def by_pid(pids) -> list[psutil.Process]:
+    found = []
+    for pid in pids:
+        try:
+            found.append(psutil.Process(pid))
+        except psutil.Error:
+            continue
+    return found
+
+
+def kill(procs: list[psutil.Process], timeout: float = 5.0) -> None:
+    """SIGKILL these processes and wait until they are gone (or reaped by their parent)."""
+    for proc in procs:
+        try:
+            proc.kill()
+        except psutil.Error:
+            continue
+    psutil.wait_procs(procs, timeout=timeout)
+
+
 def count_tree(pid: int) -> int:
     """How many processes are alive in the tree under pid (zombies excluded)."""
     alive = 0

@@ -1,20 +1,21 @@
-"""Grade one exercise against one target, in isolated child processes with timeouts.
+"""Grade one exercise against one target, in isolated processes with timeouts.
 
-    runner ──start──▶ child (new session, scratch cwd, marker in env)
-       │  ◀── events pipe: start / imported / result / done
-       │  ◀── output pipe: learner prints, kept up to a bound
-       └── per-check deadline; on timeout, crash or too many processes: kill the whole
-           tree, record why, and start a fresh child for the checks not yet run.
+    runner ──start──▶ supervisor ──▶ worker (see grader/child.py)
+       │  ◀── events pipe: start / imported / result / done / exit (with the run's secret)
+       │  ◀── output pipe: what the learner's code printed, kept up to a bound
+       └── per-check deadline, process cap; on timeout, crash or exit: kill the whole tree,
+           record why, and start a fresh supervisor for the checks not yet run.
 
-A check counts as passed only when its "result" record says so. A check that started
-and never reported is a timeout or a crash; checks after an import that never finished
-are not run again.
+A check counts as passed only when the worker's record says so. A check that started and
+never reported is a timeout or a crash. Checks after an import that never finished, or
+after two timeouts in one exercise, are not run again.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import secrets
 import selectors
 import signal
 import subprocess
@@ -30,23 +31,21 @@ from . import messages, proctree
 from .manifest import PROJECT_ROOT, Check, Exercise
 from .results import CheckResult, ExerciseResult
 
-POLL_SECONDS = 0.1  # how often the tree is inspected while a check runs
-START_GRACE = 15.0  # seconds the child may take to start Python and pytest, beyond a check
-TOO_MANY_PROCESSES = (
-    "your code started more than {limit} processes at once, so the grader stopped it. "
-    "Use a pool with a fixed number of workers instead of starting a process per item."
-)
+POLL_SECONDS = 0.05  # how often the tree is inspected while a check runs
+START_GRACE = 15.0  # seconds to start Python and pytest, on top of the first check's timeout
+MAX_TIMEOUTS = 2  # timeouts in one exercise after which its remaining checks are not run
 
 
 @dataclass
 class _Attempt:
-    """What one child process reported before it ended."""
+    """What one supervised run reported before it ended."""
 
     results: dict[str, dict] = field(default_factory=dict)
     current: str | None = None
     imported: bool = False
     finished: bool = False
-    ending: str = ""  # why the child was stopped or how it died, for the current check
+    exit_code: int | None = None
+    ending: str = ""  # why the run was stopped, or how the worker died
     ending_status: str = messages.ERROR
 
 
@@ -59,23 +58,15 @@ class _OutputBuffer:
         self.dropped = 0
 
     def feed(self, data: bytes) -> None:
-        room = self.limit - len(self.kept)
-        self.kept += data[: max(room, 0)]
-        self.dropped += max(len(data) - max(room, 0), 0)
+        room = max(self.limit - len(self.kept), 0)
+        self.kept += data[:room]
+        self.dropped += max(len(data) - room, 0)
 
     def text(self) -> str:
         text = self.kept.decode("utf-8", errors="replace")
         if self.dropped:
-            text += f"\n[... {self.dropped} more bytes of output were cut ...]"
+            text += "\n" + messages.OUTPUT_CUT.format(dropped=self.dropped)
         return text
-
-
-def check_files(exercise: Exercise, include_hidden: bool, root: Path) -> list[Path]:
-    files = [exercise.checks_file(root)]
-    hidden = exercise.hidden_checks_file(root)
-    if include_hidden and hidden.exists():
-        files.append(hidden)
-    return files
 
 
 def _nodeid(exercise: Exercise, check: Check, root: Path) -> str:
@@ -88,6 +79,7 @@ def _child_env(run_id: str) -> dict:
     env[proctree.MARKER] = run_id
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PYTHONUNBUFFERED"] = "1"
     env["MPLBACKEND"] = "Agg"
     env.pop("PYTEST_ADDOPTS", None)
     pythonpath = [str(PROJECT_ROOT)]
@@ -97,94 +89,146 @@ def _child_env(run_id: str) -> dict:
     return env
 
 
-def _run_child(
-    exercise: Exercise, target: Path, checks: list[Check], settings: dict, root: Path, out
-) -> _Attempt:
+def describe_exit(code: int | None, settings: dict) -> str:
+    """Why the worker ended, in words for a learner."""
+    if code is None:
+        return messages.PROCESS_DIED.format(code="unknown")
+    if code < 0:
+        sig = signal.Signals(-code)
+        reason = messages.SIGNAL_REASONS.get(sig.name, "")
+        return messages.KILLED_BY_SIGNAL.format(signal=sig.name, reason=reason, **settings)
+    return messages.PROCESS_DIED.format(code=code)
+
+
+def _run_once(exercise, target, checks, settings, root, timeout, out) -> _Attempt:
     attempt = _Attempt()
     run_id = uuid.uuid4().hex
+    secret = secrets.token_hex(16)
+    cgroup = limits_mod.PidsCgroup(int(settings["processes"]) + 2)  # + supervisor and worker
     read_fd, write_fd = os.pipe()
-    with tempfile.TemporaryDirectory(prefix="conclab-grade-") as scratch:
-        cmd = [
-            sys.executable,
-            "-m",
-            "grader.child",
-            "--target",
-            str(exercise.module_in(target).parent),
-            "--events-fd",
-            str(write_fd),
-            "--limits",
-            json.dumps(settings),
-            *(_nodeid(exercise, c, root) for c in checks),
-        ]
-        proc = subprocess.Popen(
-            cmd,
-            cwd=scratch,
-            env=_child_env(run_id),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            pass_fds=(write_fd,),
-            start_new_session=True,
+    try:
+        with tempfile.TemporaryDirectory(prefix="conclab-grade-") as scratch:
+            cmd = [sys.executable, "-m", "grader.child"]
+            cmd += ["--target", str(exercise.module_in(target).parent)]
+            cmd += ["--events-fd", str(write_fd), "--limits", json.dumps(settings)]
+            if cgroup.path is not None:
+                cmd += ["--cgroup", str(cgroup.path)]
+            cmd += [_nodeid(exercise, c, root) for c in checks]
+            proc = subprocess.Popen(
+                cmd,
+                cwd=scratch,
+                env=_child_env(run_id),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                pass_fds=(write_fd,),
+                start_new_session=True,
+            )
+            os.close(write_fd)
+            write_fd = -1
+            try:
+                proc.stdin.write(f"{secret}\n".encode())
+                proc.stdin.close()
+            except OSError:
+                pass
+            try:
+                _watch(proc, read_fd, secret, settings, timeout, cgroup, attempt, out)
+            finally:
+                _stop(proc, run_id, cgroup)
+    finally:
+        for fd in (read_fd, write_fd):
+            if fd >= 0:
+                os.close(fd)
+        cgroup.remove()
+    if not attempt.finished and not attempt.ending:
+        attempt.ending = describe_exit(attempt.exit_code, settings)
+    if cgroup.hit_limit() and messages.TOO_MANY_PROCESSES not in attempt.ending:
+        attempt.ending = f"{attempt.ending} {messages.TOO_MANY_PROCESSES}".strip().format(
+            **settings
         )
-        os.close(write_fd)
-        try:
-            _watch(proc, read_fd, exercise, settings, attempt, out)
-        finally:
-            os.close(read_fd)
-            proctree.kill_all(proc.pid, run_id)
-            proc.wait()
-            if proc.stdout:
-                proc.stdout.close()
-        if not attempt.finished and not attempt.ending:
-            code = proc.returncode
-            if code is not None and code < 0:
-                attempt.ending = messages.KILLED_BY_SIGNAL.format(signal=signal.Signals(-code).name)
-            else:
-                attempt.ending = messages.PROCESS_DIED.format(code=code)
     return attempt
 
 
-def _watch(proc, read_fd, exercise, settings, attempt: _Attempt, out: _OutputBuffer) -> None:
-    """Read events and output until the child ends or must be stopped."""
+def _stop(proc, run_id: str, cgroup) -> None:
+    """Kill everything of this run except the supervisor, let it reap, then end it too."""
+    keep = {proc.pid}
+    for _ in range(3):
+        victims = [p for p in proctree.marked(run_id) if p.pid not in keep]
+        victims += [p for p in proctree.by_pid(cgroup.pids()) if p.pid not in keep]
+        if not victims:
+            break
+        proctree.kill(victims)
+    try:
+        proc.wait(timeout=2)
+    except subprocess.TimeoutExpired:
+        pass
+    proctree.kill_all(proc.pid, run_id)
+    for pid in cgroup.pids():
+        proctree.kill(proctree.by_pid([pid]))
+    proc.wait()
+    if proc.stdout:
+        proc.stdout.close()
+
+
+def _watch(proc, read_fd, secret, settings, timeout, cgroup, attempt, out) -> None:
+    """Read events and output until the worker has ended or the run must be stopped."""
     selector = selectors.DefaultSelector()
     selector.register(read_fd, selectors.EVENT_READ, "events")
     selector.register(proc.stdout, selectors.EVENT_READ, "output")
     pending = b""
-    deadline = time.monotonic() + exercise.timeout + START_GRACE
+    deadline = time.monotonic() + timeout + START_GRACE
     open_streams = 2
-    while open_streams:
-        for key, _ in selector.select(timeout=POLL_SECONDS):
-            data = os.read(key.fd, 65536)
-            if not data:
-                selector.unregister(key.fileobj)
-                open_streams -= 1
-                continue
-            if key.data == "output":
-                out.feed(data)
-                continue
-            pending += data
-            *lines, pending = pending.split(b"\n")
-            for line in lines:
-                deadline = _apply_event(line, attempt, exercise, deadline)
-        if time.monotonic() > deadline:
-            attempt.ending = messages.TIMED_OUT.format(seconds=exercise.timeout)
-            attempt.ending_status = messages.TIMEOUT
-            return
-        if proctree.count_tree(proc.pid) > settings["processes"]:
-            attempt.ending = TOO_MANY_PROCESSES.format(limit=settings["processes"])
-            return
-    selector.close()
+    try:
+        while open_streams and attempt.exit_code is None:
+            for key, _ in selector.select(timeout=POLL_SECONDS):
+                data = os.read(key.fd, 65536)
+                if not data:
+                    selector.unregister(key.fileobj)
+                    open_streams -= 1
+                elif key.data == "output":
+                    out.feed(data)
+                else:
+                    pending += data
+                    *lines, pending = pending.split(b"\n")
+                    for line in lines:
+                        deadline = _apply_event(line, secret, attempt, timeout, deadline)
+            if attempt.exit_code is not None or proc.poll() is not None:
+                _drain(selector, out)
+                return
+            if time.monotonic() > deadline:
+                attempt.ending = messages.TIMED_OUT.format(seconds=timeout)
+                if out.dropped:
+                    attempt.ending += " " + messages.OUTPUT_FLOOD.format(dropped=out.dropped)
+                attempt.ending_status = messages.TIMEOUT
+                return
+            if cgroup.path is None and proctree.count_tree(proc.pid) > settings["processes"]:
+                attempt.ending = messages.TOO_MANY_PROCESSES.format(**settings)
+                return
+    finally:
+        selector.close()
 
 
-def _apply_event(line: bytes, attempt: _Attempt, exercise: Exercise, deadline: float) -> float:
+def _drain(selector, out) -> None:
+    """Read what output is already waiting, without waiting for more."""
+    for key, _ in selector.select(timeout=0):
+        if key.data == "output":
+            try:
+                out.feed(os.read(key.fd, 1 << 20))
+            except OSError:
+                pass
+
+
+def _apply_event(line: bytes, secret: str, attempt: _Attempt, timeout: float, deadline: float):
     try:
         event = json.loads(line)
     except ValueError:
         return deadline
+    if not isinstance(event, dict) or event.get("secret") != secret:
+        return deadline  # not written by the grader's own recorder
     kind = event.get("event")
     if kind == "start":
         attempt.current = event["name"]
-        return time.monotonic() + exercise.timeout
+        return time.monotonic() + timeout
     if kind == "imported":
         attempt.imported = True
     elif kind == "result":
@@ -192,6 +236,8 @@ def _apply_event(line: bytes, attempt: _Attempt, exercise: Exercise, deadline: f
         attempt.current = None
     elif kind == "done":
         attempt.finished = True
+    elif kind == "exit":
+        attempt.exit_code = int(event["code"])
     return deadline
 
 
@@ -200,46 +246,49 @@ def grade_exercise(
     target: Path,
     include_hidden: bool = False,
     root: Path = PROJECT_ROOT,
+    timeout: float | None = None,
+    limits: dict | None = None,
 ) -> ExerciseResult:
-    """Run every check of one exercise against the module in target; never raises."""
+    """Run the checks of one exercise against the module in target; never raises.
+
+    `timeout` (seconds per check) and `limits` override the manifest's, e.g. for a slow
+    machine or for the grader's own tests.
+    """
     started = time.monotonic()
     target = Path(target)
+    timeout = float(timeout or exercise.timeout)
     hidden_available = exercise.hidden_checks_file(root).exists()
-    checks = [c for c in exercise.checks if include_hidden and hidden_available or not c.hidden]
-    settings = limits_mod.merged(exercise.limits)
-    out = _OutputBuffer(settings["output_kib"] * 1024)
+    checks = [c for c in exercise.checks if not c.hidden or include_hidden and hidden_available]
+    settings = limits_mod.merged({**exercise.limits, **(limits or {})})
+    out = _OutputBuffer(int(settings["output_kib"]) * 1024)
     records: dict[str, CheckResult] = {}
 
     module = exercise.module_in(target)
-    if not module.exists():
+    if not module.is_file():
         reason = messages.MISSING_FILE.format(path=module)
-        for c in checks:
-            records[c.name] = _result(c, messages.ERROR, reason)
+        records.update({c.name: _result(c, messages.ERROR, reason) for c in checks})
+    timeouts = 0
     remaining = [c for c in checks if c.name not in records]
     while remaining:
-        attempt = _run_child(exercise, target, remaining, settings, root, out)
+        attempt = _run_once(exercise, target, remaining, settings, root, timeout, out)
         for c in remaining:
             if c.name in attempt.results:
                 event = attempt.results[c.name]
                 records[c.name] = _result(c, event["status"], event["message"], event["duration"])
-        if attempt.finished or attempt.current is None and not attempt.ending:
-            break
         stuck = attempt.current
-        if stuck is not None and stuck not in records:
-            records[stuck] = _result(exercise.check(stuck), attempt.ending_status, attempt.ending)
-        if not attempt.imported:
-            # The learner's module never finished importing: every later check would hang
-            # or crash the same way, so they are not run again.
-            what = (
-                "could not import your file" if not stuck else "stopped while importing your file"
-            )
-            for c in remaining:
-                if c.name not in records:
-                    why = messages.NOT_RUN_AFTER.format(what=what)
-                    records[c.name] = _result(c, messages.NOT_RUN, f"{why} {attempt.ending}")
+        if attempt.finished or stuck is None:
             break
+        if stuck not in records:
+            records[stuck] = _result(exercise.check(stuck), attempt.ending_status, attempt.ending)
+        timeouts += attempt.ending_status == messages.TIMEOUT
         remaining = [c for c in remaining if c.name not in records]
-        if stuck is None:
+        if not attempt.imported or timeouts >= MAX_TIMEOUTS:
+            # The module never finished importing, or the code hangs again and again:
+            # later checks would fail the same way, so they are not run.
+            what = messages.IMPORT_NEVER_DONE if not attempt.imported else messages.TWO_TIMEOUTS
+            for c in remaining:
+                why = messages.NOT_RUN_AFTER.format(what=what)
+                records[c.name] = _result(c, messages.NOT_RUN, f"{why} {attempt.ending}")
             break
     for c in checks:
         records.setdefault(c.name, _result(c, messages.ERROR, messages.NOT_RECORDED))

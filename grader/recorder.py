@@ -1,0 +1,93 @@
+"""The grader's own record of each check, written by the worker to a private pipe.
+
+A check counts as passed only when its test function returned normally (seen by a
+wrapper put around it before the learner's module is imported) and pytest's report says
+it passed. Each record carries a per-run secret the runner gave on stdin; records without
+it are ignored, so a learner's stray writes cannot fake a result.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from . import diagnose, messages, plugin
+
+
+def _make_emitter(fd: int, secret: str):
+    stream = os.fdopen(fd, "w", encoding="utf-8", buffering=1)
+    write, flush, dumps = stream.write, stream.flush, json.dumps
+
+    def emit(record: dict) -> None:
+        write(dumps({**record, "secret": secret}) + "\n")
+        flush()
+
+    return emit
+
+
+class Recorder:
+    """A pytest plugin object registered by grader.child; one per worker process."""
+
+    def __init__(self, fd: int, secret: str):
+        self._emit = _make_emitter(fd, secret)
+        self._returned: set[str] = set()  # nodeids whose test function returned normally
+        self._started: dict[str, float] = {}
+        plugin.IMPORT_LISTENERS.append(lambda name: self._emit({"event": "imported"}))
+
+    def pytest_collection_modifyitems(self, items):
+        """Wrap each check before any learner code runs, to see it return normally."""
+        returned = self._returned
+        for item in items:
+            original = getattr(item, "obj", None)
+            if not callable(original):
+                continue
+
+            def guarded(*args, __original=original, __nodeid=item.nodeid, **kwargs):
+                result = __original(*args, **kwargs)
+                returned.add(__nodeid)
+                return result
+
+            functools.update_wrapper(guarded, original)
+            item.obj = guarded
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logstart(self, nodeid, location):
+        self._started[nodeid] = time.monotonic()
+        self._emit({"event": "start", "name": nodeid.rpartition("::")[2]})
+
+    @pytest.hookimpl(hookwrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        outcome = yield
+        report = outcome.get_result()
+        if report.when == "call" or (report.when == "setup" and call.excinfo is not None):
+            if call.when == "call" and call.excinfo is None and item.nodeid in self._returned:
+                status, message = messages.PASSED, ""
+            else:
+                status = messages.FAILED if call.when == "call" else messages.ERROR
+                message = diagnose.learner_message(call.excinfo, _module_path(item))
+                if call.excinfo is None:  # reported as passed, but never returned: tampering
+                    message = messages.NOT_RECORDED
+            self._emit(
+                {
+                    "event": "result",
+                    "name": item.name,
+                    "status": status,
+                    "message": message,
+                    "duration": time.monotonic() - self._started.get(item.nodeid, 0.0),
+                }
+            )
+
+    def pytest_sessionfinish(self, session, exitstatus):
+        self._emit({"event": "done"})
+
+
+def _module_path(item) -> Path:
+    target = item.config.getoption("conclab_target")
+    test_file = Path(str(item.fspath))
+    folder = Path(target) if target else test_file.parent
+    return (folder / f"{plugin.slug_of(test_file)}.py").resolve()
