@@ -62,7 +62,7 @@ def test_empty_input_gives_empty_list(submission):
 
 def test_order_kept_when_later_items_finish_first(submission):
     # save(i) may only finish after save(i+1) has finished: saves finish last to first.
-    saved = [threading.Event() for _ in range(4)]
+    saved = [threading.Event() for _ in range(6)]
 
     def save(pair):
         i = math.isqrt(pair[1])
@@ -74,10 +74,11 @@ def test_order_kept_when_later_items_finish_first(submission):
         saved[i].set()
         return f"saved {i}"
 
-    got = submission.run_pipeline(list(range(4)), pass_through, square_in_process, save, 4, 2, 4)
-    assert got == ["saved 0", "saved 1", "saved 2", "saved 3"], (
-        "the saves finished in the order 3, 2, 1, 0; run_pipeline returned "
-        f"{got!r} but expected the input order ['saved 0', 'saved 1', 'saved 2', 'saved 3']. "
+    got = submission.run_pipeline(list(range(6)), pass_through, square_in_process, save, 6, 2, 6)
+    expected = [f"saved {i}" for i in range(6)]
+    assert got == expected, (
+        "the saves finished in the order 5, 4, 3, 2, 1, 0; run_pipeline(range(6), ..., "
+        f"save_workers=6) returned {got!r} but expected the input order {expected!r}. "
         "Keep each result at its item's position, not in the order the saves finish."
     )
 
