@@ -31,7 +31,7 @@ def download(item: int, seconds: float = 0.1) -> list[int]:
     return [item] * 4
 
 
-def compute(data: list[int], n: int = 800_000) -> int:
+def compute(data: list[int], n: int = 600_000) -> int:
     """CPU-bound pure Python on the downloaded data (runs in a worker process)."""
     return sum(data) + cpu_work(n)
 
@@ -63,7 +63,7 @@ def _label(span, stage: str):
     return dataclasses.replace(span, worker=f"{number} {stage}: {where}")
 
 
-def run_pipeline(items, downloaders=4, computers=2, savers=2, live=True, compute_n=800_000):
+def run_pipeline(items, downloaders=4, computers=2, savers=2, live=True, compute_n=600_000):
     """Push every item through the three stages; returns (results by item, tracer)."""
     tracer = Tracer()
     plot = StageTimeline(

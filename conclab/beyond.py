@@ -1,0 +1,123 @@
+"""Helpers and workers for notebook 10-beyond-one-machine: free-threading, subinterpreters, Dask.
+
+Dask pickles functions with cloudpickle, but its workers still import the modules that
+functions live in: keeping them here means a worker on another machine only needs
+`conclab` installed, exactly like a process pool under spawn.
+
+    notebook ── client.submit(total, big, i) ──▶ scheduler ──▶ worker: total(big, i)
+             ── client.scatter(big) once    ──▶ worker memory; tasks get a reference
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import time
+import warnings
+
+SCHEDULER_VARIABLE = "CONCLAB_DASK_SCHEDULER"
+FREE_THREADED_PYTHONS = ("python3.14t", "python3.13t")
+
+# Run by a free-threaded interpreter, if one is installed: the same CPU-bound work on
+# 1 thread, then on 2 threads at once; prints the two times.
+FREE_THREAD_SCRIPT = """
+import sys, time, threading
+def work(n=3_000_000):
+    total = 0
+    for i in range(n):
+        total = (total + i * i) % 1_000_003
+start = time.perf_counter(); work(); work(); one = time.perf_counter() - start
+threads = [threading.Thread(target=work) for _ in range(2)]
+start = time.perf_counter()
+for t in threads: t.start()
+for t in threads: t.join()
+two = time.perf_counter() - start
+print(f"{sys.version.split()[0]} GIL enabled: {sys._is_gil_enabled()}; "
+      f"2 tasks on 1 thread {one:.2f} s, on 2 threads {two:.2f} s")
+"""
+
+
+def free_threaded_build() -> bool:
+    """True when this interpreter was built free-threaded (3.13t, 3.14t), GIL on or off."""
+    return bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+
+
+def free_threaded_python() -> str | None:
+    """The path of a free-threaded interpreter on PATH, if any."""
+    for name in FREE_THREADED_PYTHONS:
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def run_free_threaded(path: str, timeout: float = 60) -> str:
+    """Run FREE_THREAD_SCRIPT in another interpreter (GIL off); returns what it printed."""
+    env = dict(os.environ, PYTHON_GIL="0")
+    done = subprocess.run(
+        [path, "-c", FREE_THREAD_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=env,
+    )
+    return (done.stdout + done.stderr).strip()
+
+
+def scheduler_address() -> str | None:
+    """The Dask scheduler to use, from $CONCLAB_DASK_SCHEDULER; None means a local cluster."""
+    return os.environ.get(SCHEDULER_VARIABLE) or None
+
+
+def total(array, part: int = 0, parts: int = 1) -> float:
+    """Sum one of `parts` slices of a NumPy array: a task whose input is large."""
+    size = len(array) // parts
+    return float(array[part * size : (part + 1) * size].sum())
+
+
+def time_send_each(client, array, tasks: int) -> tuple[float, list[str]]:
+    """Seconds to run `tasks` tasks that each get the array as an argument, and the
+    warnings Dask raised about it (the first line of each)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        start = time.perf_counter()
+        futures = [client.submit(total, array, i, tasks, pure=False) for i in range(tasks)]
+        client.gather(futures)
+        seconds = time.perf_counter() - start
+    del futures
+    return seconds, sorted({str(w.message).splitlines()[0] for w in caught})
+
+
+def time_scatter_once(client, array, tasks: int) -> float:
+    """Seconds to scatter the array once, then run `tasks` tasks that get a reference."""
+    start = time.perf_counter()
+    remote = client.scatter(array)
+    futures = [client.submit(total, remote, i, tasks, pure=False) for i in range(tasks)]
+    client.gather(futures)
+    seconds = time.perf_counter() - start
+    del futures, remote
+    return seconds
+
+
+def describe_processes(pids) -> list[str]:
+    """'pid: name (status)' for each pid still alive; an empty list when all have exited."""
+    import psutil
+
+    alive = []
+    for pid in pids:
+        try:
+            proc = psutil.Process(pid)
+            alive.append(f"{pid}: {proc.name()} ({proc.status()})")
+        except psutil.NoSuchProcess:
+            continue
+    return alive
+
+
+def interpreters_available() -> bool:
+    """True from Python 3.14, where concurrent.futures has InterpreterPoolExecutor."""
+    import concurrent.futures
+
+    return sys.version_info >= (3, 14) and hasattr(concurrent.futures, "InterpreterPoolExecutor")
