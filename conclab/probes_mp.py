@@ -120,10 +120,15 @@ def call_with_deadline(fn, *args, seconds: float = DEADLINE_SECONDS) -> Outcome:
     thread.start()
     thread.join(seconds)
     if thread.is_alive():
-        for proc in multiprocessing.active_children():
-            if proc.pid not in before:
-                outcome.killed.append(proc.pid)
-                proc.kill()
-        thread.join(5.0)
+        outcome.finished = False
+        # Keep killing for a while: a join that returns may let the code start more.
+        for _ in range(25):
+            for proc in multiprocessing.active_children():
+                if proc.pid not in before and proc.pid not in outcome.killed:
+                    outcome.killed.append(proc.pid)
+                    proc.kill()
+            thread.join(0.2)
+            if not thread.is_alive():
+                break
         outcome.finished = False
     return outcome
