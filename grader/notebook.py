@@ -31,6 +31,8 @@ COLOURS = {
     messages.TIMEOUT: "#bc4c00",
     messages.NOT_RUN: "#6e7781",
 }
+TABLE_STYLE = "border-collapse:collapse;line-height:1.35;font-size:0.92em"
+CELL = "padding:1px 8px 1px 0;vertical-align:top"
 CHECKING = "Checking your file again..."
 HINT_BUTTON = "Show hint {n} of {total} for task {task}"
 NO_MORE_HINTS = "No more hints for task {task}"
@@ -46,6 +48,10 @@ def _grade(exercise: Exercise, target: Path):
     return result
 
 
+def _cells(*cells: str, style: str = "") -> str:
+    return "".join(f"<td style='{CELL}{style}'>{c}</td>" for c in cells)
+
+
 def checks_table(result) -> str:
     """The result's header and one row per check: status, task, check, points, message."""
     ok = result.status == messages.PASSED
@@ -53,13 +59,14 @@ def checks_table(result) -> str:
     rows = []
     for c in result.checks:
         hidden = " <em>(hidden)</em>" if c.hidden else ""
+        status = f"<b style='color:{COLOURS.get(c.status, '#000')}'>{html.escape(c.status)}</b>"
+        message = html.escape(c.message).replace("\n", "<br>")
+        name = f"<code>{html.escape(c.name)}</code>{hidden}"
         rows.append(
-            f"<tr><td style='color:{COLOURS.get(c.status, '#000')};font-weight:bold'>"
-            f"{html.escape(c.status)}</td><td>{c.task}</td>"
-            f"<td><code>{html.escape(c.name)}</code>{hidden}</td>"
-            f"<td>{c.score:g}/{c.max_score:g}</td><td style='text-align:left'>"
-            f"{html.escape(c.message).replace(chr(10), '<br>')}</td></tr>"
+            f"<tr>{_cells(status, str(c.task), name, f'{c.score:g}/{c.max_score:g}')}"
+            f"{_cells(message, style=';text-align:left')}</tr>"
         )
+    heads = _cells(*(f"<b>{h}</b>" for h in ("status", "task", "check", "points", "message")))
     printed = ""
     if result.output.strip():
         printed = (
@@ -69,9 +76,8 @@ def checks_table(result) -> str:
     return (
         f"<h4 style='margin:4px 0'>{result.order:02d} {html.escape(result.title)}: "
         f"<span style='color:{colour}'>{result.score:g}/{result.max_score:g} points</span></h4>"
-        "<table><thead><tr><th>status</th><th>task</th><th>check</th><th>points</th>"
-        f"<th style='text-align:left'>message</th></tr></thead><tbody>{''.join(rows)}"
-        f"</tbody></table>{printed}"
+        f"<table style='{TABLE_STYLE}'><thead><tr>{heads}</tr></thead>"
+        f"<tbody>{''.join(rows)}</tbody></table>{printed}"
     )
 
 
@@ -209,8 +215,9 @@ class ProgressPanel:
             self.bar.layout.visibility = "hidden"
 
 
-def progress(refresh: bool = True, target=EXERCISES_DIR) -> None:
-    """Show every exercise's status and points; grade them all first when refresh is true."""
+def progress(refresh: bool = False, target=EXERCISES_DIR) -> None:
+    """Show every exercise's remembered status and points, with a button that grades them
+    all again (a few seconds per exercise on a busy machine); refresh=True grades at once."""
     try:
         if widgets is None:
             for exercise in select(None) if refresh else []:
