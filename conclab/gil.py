@@ -17,7 +17,7 @@ import sysconfig
 import threading
 import time
 
-from .plots import LiveTimeline
+from .plots import LiveTimeline, Throttle
 from .tracer import Tracer, traced
 
 # Names free-threaded CPython builds install next to the regular ones (PEP 703, PEP 779).
@@ -31,6 +31,7 @@ def run_threads_traced(func, inputs, title: str, live: bool = True) -> Tracer:
     """
     tracer = Tracer()
     plot = LiveTimeline(title, tracer) if live else None
+    throttle = Throttle()
 
     def run_one(i, x):
         tracer.add(traced(func, x, task=i))  # Tracer.add takes the tracer's lock
@@ -48,8 +49,10 @@ def run_threads_traced(func, inputs, title: str, live: bool = True) -> Tracer:
         for thread in threads:
             while thread.is_alive():
                 thread.join(timeout=0.05)
-                if plot:
-                    plot.update()
+                if plot and throttle.ready():
+                    started = time.monotonic()
+                    plot.update(force=True)
+                    throttle.drew(started)
     finally:
         if plot:
             plot.close()

@@ -144,3 +144,53 @@ def speedup_plot(workers, seconds, title: str, parallel_fraction: float | None =
     ax.legend()
     ax.grid(alpha=0.3)
     return fig
+
+
+class Throttle:
+    """Says when a live plot may redraw: at least `min_interval` seconds after the last
+    redraw ended, and never sooner than twice what it took (drawing is slow on a busy
+    machine; the loop that feeds the plot should not spend its time drawing)."""
+
+    def __init__(self, min_interval: float = 0.15):
+        self.min_interval = min_interval
+        self._next = 0.0
+
+    def ready(self) -> bool:
+        return time.monotonic() >= self._next
+
+    def drew(self, started: float) -> None:
+        """Record a redraw that began at time.monotonic() == started and just ended."""
+        now = time.monotonic()
+        self._next = now + max(self.min_interval, 2 * (now - started))
+
+
+def run_with_progress(executor: Executor, func, inputs, title: str):
+    """Like run_traced, with an ipywidgets progress bar of finished tasks above the live
+    timeline; both are updated from this thread as futures complete (the bar at every
+    future, the timeline when the Throttle allows). Returns (Tracer, bar).
+    """
+    import ipywidgets as widgets
+
+    inputs = list(inputs)
+    bar = widgets.IntProgress(value=0, min=0, max=len(inputs), description="done")
+    label = widgets.Label(f"0 / {len(inputs)}")
+    try:
+        from IPython.display import display
+
+        display(widgets.HBox([bar, label]))
+    except ImportError:
+        pass
+    tracer = Tracer()
+    throttle = Throttle()
+    with LiveTimeline(title, tracer) as plot:
+        tracer.origin = time.perf_counter()  # the first drawing is not part of the run
+        futures = [executor.submit(traced, func, x, task=i) for i, x in enumerate(inputs)]
+        for future in as_completed(futures):
+            tracer.add(future.result())
+            bar.value += 1
+            label.value = f"{bar.value} / {len(inputs)}"
+            if throttle.ready():
+                started = time.monotonic()
+                plot.update(force=True)
+                throttle.drew(started)
+    return tracer, bar
