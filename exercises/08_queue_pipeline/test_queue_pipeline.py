@@ -67,10 +67,27 @@ def test_producer_puts_every_item_in_order(submission):
     )
 
 
+class _ConsumerThread(threading.Thread):
+    """Runs the learner's consumer in this process; keeps an exception for the check."""
+
+    def __init__(self, submission, tasks, results):
+        super().__init__(daemon=True)
+        self.call = partial(submission.consumer, record_item, tasks, results)
+        self.error = None
+
+    def run(self):
+        try:
+            self.call()
+        except BaseException as exc:  # noqa: BLE001 - re-raised by the check
+            self.error = exc
+
+    def raise_error(self):
+        if self.error is not None:
+            raise self.error
+
+
 def _consume_in_thread(submission, tasks, results):
-    thread = threading.Thread(
-        target=submission.consumer, args=(record_item, tasks, results), daemon=True
-    )
+    thread = _ConsumerThread(submission, tasks, results)
     thread.start()
     return thread
 
@@ -81,6 +98,7 @@ def test_consumer_processes_items_until_stop(submission):
         tasks.put(item)
     thread = _consume_in_thread(submission, tasks, results)
     thread.join(5)
+    thread.raise_error()
     assert not thread.is_alive(), (
         "consumer(work, tasks, results) with tasks [1, 2, 3, STOP, 4] did not return within "
         "5 s; expected it to return when it takes STOP"
@@ -111,6 +129,7 @@ def test_consumer_waits_for_items_instead_of_polling(submission):
     thread = _consume_in_thread(submission, tasks, results)
     while not tasks.getting.wait(0.05):
         if not thread.is_alive():
+            thread.raise_error()
             pytest.fail(
                 "consumer(work, tasks, results) returned while tasks was still empty, before "
                 "any item or STOP was put; expected it to wait in tasks.get(). An empty queue "
@@ -121,6 +140,7 @@ def test_consumer_waits_for_items_instead_of_polling(submission):
     for item in [5, 6, submission.STOP]:
         tasks.put(item)
     thread.join(5)
+    thread.raise_error()
     got = [item for item, _ in (results.get_nowait() for _ in range(results.qsize()))]
     assert not thread.is_alive() and got == [5, 6], (
         f"consumer(work, tasks, results) waiting on an empty queue, then given 5, 6 and "
