@@ -87,6 +87,7 @@ def work(args) -> int:
 
     import pytest
 
+    from . import plugin
     from .recorder import Recorder
 
     scratch = os.getcwd()
@@ -105,13 +106,11 @@ def work(args) -> int:
                 "--import-mode=importlib",
                 "-p",
                 "no:cacheprovider",
-                "-p",
-                "grader.plugin",
                 "--conclab-target",
                 args.target,
                 *args.nodeids,
             ],
-            plugins=[Recorder(args.events_fd, secret)],
+            plugins=[plugin, Recorder(args.events_fd, secret)],
         )
     )
 

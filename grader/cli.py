@@ -18,11 +18,15 @@ def grade(
     include_hidden: bool = True,
     root: Path = PROJECT_ROOT,
     on_result=None,
+    timeout: float | None = None,
+    limits: dict | None = None,
 ) -> RunResult:
     """Grade the selected exercises against target; on_result is called after each one."""
     run = RunResult(target=report.relative(target))
     for exercise in select(names, root):
-        result = grade_exercise(exercise, Path(target), include_hidden=include_hidden, root=root)
+        result = grade_exercise(
+            exercise, Path(target), include_hidden, root, timeout=timeout, limits=limits
+        )
         run.exercises.append(result)
         if on_result is not None:
             on_result(result)
@@ -49,7 +53,13 @@ def cmd_check(args) -> int:
         for line in report.exercise_text(result, args.verbose):
             print(line, flush=True)
 
-    run = grade(args.exercises, target, include_hidden=not args.public_only, on_result=show)
+    run = grade(
+        args.exercises,
+        target,
+        include_hidden=not args.public_only,
+        on_result=show,
+        timeout=args.timeout,
+    )
     hidden = sum(c.hidden for e in run.exercises for c in e.checks)
     if hidden:
         print(f"({hidden} of the checks were hidden checks from solutions/)")
@@ -78,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--target", help="folder laid out like exercises/ (default: exercises/)")
     check.add_argument("--json", metavar="FILE", help="write the results as JSON")
     check.add_argument("--verbose", "-v", action="store_true", help="show every failing check")
+    check.add_argument(
+        "--timeout", type=float, help="seconds per check, instead of each manifest's timeout"
+    )
     check.add_argument(
         "--public-only", action="store_true", help="skip hidden checks even when available"
     )

@@ -31,6 +31,17 @@ KNOWN_MISTAKES = (
         "workers at module level. See notebook 07-pickling-and-start-methods.",
     ),
     (
+        "cannot pickle",
+        "something you sent to or from a worker process could not be pickled (locks, open "
+        "files, generators and lambdas cannot cross a process boundary). Send plain data. "
+        "See notebook 07-pickling-and-start-methods.",
+    ),
+    (
+        "Resource temporarily unavailable",
+        "your code tried to start more processes than the grader allows. Use a pool with a "
+        "fixed number of workers instead of a process per item.",
+    ),
+    (
         "Can't get local object",
         "a nested function or local class cannot be pickled by reference: move it to module "
         "level. See notebook 07-pickling-and-start-methods.",

@@ -56,6 +56,18 @@ def kill(procs: list[psutil.Process], timeout: float = 5.0) -> None:
     psutil.wait_procs(procs, timeout=timeout)
 
 
+def marked_any() -> list[psutil.Process]:
+    """Processes of any grading run (alive, not zombies); the grader's tests use this."""
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if MARKER in proc.environ():
+                found.append(proc)
+        except (psutil.Error, OSError):
+            continue
+    return found
+
+
 def count_tree(pid: int) -> int:
     """How many processes are alive in the tree under pid (zombies excluded)."""
     alive = 0

@@ -34,6 +34,7 @@ from .results import CheckResult, ExerciseResult
 POLL_SECONDS = 0.05  # how often the tree is inspected while a check runs
 START_GRACE = 15.0  # seconds to start Python and pytest, on top of the first check's timeout
 MAX_TIMEOUTS = 2  # timeouts in one exercise after which its remaining checks are not run
+EXIT_GRACE = 3.0  # seconds the worker may take to exit after its last check
 
 
 @dataclass
@@ -195,6 +196,8 @@ def _watch(proc, read_fd, secret, settings, timeout, cgroup, attempt, out) -> No
             if attempt.exit_code is not None or proc.poll() is not None:
                 _drain(selector, out)
                 return
+            if time.monotonic() > deadline and attempt.finished:
+                return  # every check reported; the worker is only slow to exit
             if time.monotonic() > deadline:
                 attempt.ending = messages.TIMED_OUT.format(seconds=timeout)
                 if out.dropped:
@@ -236,6 +239,7 @@ def _apply_event(line: bytes, secret: str, attempt: _Attempt, timeout: float, de
         attempt.current = None
     elif kind == "done":
         attempt.finished = True
+        return min(deadline, time.monotonic() + EXIT_GRACE)
     elif kind == "exit":
         attempt.exit_code = int(event["code"])
     return deadline

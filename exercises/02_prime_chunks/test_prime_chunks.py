@@ -67,7 +67,7 @@ def test_results_in_chunk_order(submission):
 
 
 def test_error_in_a_worker_reaches_the_caller(submission):
-    with pytest.raises(ValueError, match="negative"):
+    with pytest.raises(ValueError, match="negative number in chunk"):
         submission.map_chunks(fail_on_negative, [1, 2, -3, 4], 2)
 
 

@@ -1,0 +1,6 @@
+"""Hostile: never finishes importing."""
+
+EXPECT = ["timed out", "never finished importing"]
+
+while True:
+    pass

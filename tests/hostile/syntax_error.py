@@ -1,0 +1,6 @@
+"""Hostile: does not parse."""
+
+EXPECT = ["SyntaxError"]
+
+def split_into_chunks(items, n_chunks)
+    return items
