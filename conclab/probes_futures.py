@@ -107,20 +107,29 @@ class AttemptLog:
 
 
 class LockProbe:
-    """Stands in for an object's `threading.Lock` and measures how much `read()` (a count)
-    changed while the lock was held. Counts updated outside the lock show as no change.
+    """Stands in for an object's lock and measures how much `read()` (a count) changed
+    while the lock was held. Counts updated outside the lock show as no change.
 
-    `read` is called by the probe itself while it holds the lock; during that call the
-    probe lets the same thread through without locking, so `read` may use the lock too.
+    Re-entrant when the lock it replaces is (an RLock). `read` is called by the probe
+    itself while it holds the lock; during that call the probe lets the same thread
+    through without locking, so `read` may take the lock too.
     """
 
-    def __init__(self, read):
+    def __init__(self, read, reentrant: bool = False):
         self._read = read
+        self._reentrant = reentrant
         self._real = threading.Lock()  # the lock the probed object believes it holds
-        self._local = threading.local()  # marks the thread currently inside read()
+        self._local = threading.local()  # marks the thread that is inside read()
+        self._owner: int | None = None  # written only by the thread holding _real
+        self._depth = 0  # re-entry depth of the owner, for an RLock stand-in
         self._before = 0
         self.acquisitions = 0
         self.changed_inside = 0
+
+    @classmethod
+    def replacing(cls, lock, read) -> LockProbe:
+        """A probe that behaves like `lock` (re-entrant or not)."""
+        return cls(read, reentrant=isinstance(lock, _RLOCK_TYPES))
 
     def _reading(self) -> bool:
         return getattr(self._local, "reading", False)
@@ -135,8 +144,12 @@ class LockProbe:
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         if self._reading():
             return True
+        if self._reentrant and self._owner == threading.get_ident():
+            self._depth += 1
+            return True
         if not self._real.acquire(blocking, timeout):
             return False
+        self._owner, self._depth = threading.get_ident(), 1
         self.acquisitions += 1
         self._before = self._measure()
         return True
@@ -144,7 +157,11 @@ class LockProbe:
     def release(self) -> None:
         if self._reading():
             return
+        if self._depth > 1:
+            self._depth -= 1
+            return
         self.changed_inside += self._measure() - self._before
+        self._owner, self._depth = None, 0
         self._real.release()
 
     def locked(self) -> bool:
@@ -154,6 +171,12 @@ class LockProbe:
 
     def __exit__(self, *exc_info) -> None:
         self.release()
+
+
+# The C RLock and, where it exists, the pure-Python one.
+_RLOCK_TYPES = tuple(
+    {type(threading.RLock()), getattr(threading, "_PyRLock", type(threading.RLock()))}
+)
 
 
 @contextlib.contextmanager
@@ -198,4 +221,4 @@ def swallowed_callback_errors():
 
 def describe_errors(errors: list[BaseException]) -> str:
     """`ValueError: x, KeyError: 'y'` for a message."""
-    return ", ".join(f"{type(e).__name__}: {e}" for e in errors)
+    return ", ".join(f"{type(e).__name__}: {e}" if str(e) else type(e).__name__ for e in errors)

@@ -81,7 +81,7 @@ def test_counts_are_updated_while_holding_the_lock(submission):
     tracker = submission.ProgressTracker(len(hows))
     # The probe replaces the tracker's lock and measures how much the count of finished
     # futures grew while the lock was held: an update made without the lock adds nothing.
-    probe = LockProbe(lambda: tracker.snapshot().finished)
+    probe = LockProbe.replacing(tracker._lock, lambda: tracker.snapshot().finished)
     tracker._lock = probe
     futures = [Future() for _ in hows]
     for future in futures:

@@ -2,6 +2,8 @@
 
 import threading
 
+import pytest
+
 from conclab.probes import BARRIER_SECONDS, NeverMet, meet
 from conclab.probes_futures import AttemptLog
 
@@ -36,9 +38,16 @@ def test_every_input_gets_a_result(submission):
 def test_failures_are_reported_with_their_input(submission):
     func = Flaky({2: 99, 5: 99})
     inputs = list(range(8))
-    got = submission.resilient_map(func, inputs, 0, 3)
-    results, failures = got
     called = "resilient_map(func, [0, ..., 7], retries=0, max_workers=3), where 2 and 5 fail,"
+    try:
+        got = submission.resilient_map(func, inputs, 0, 3)
+    except ConnectionError as exc:
+        pytest.fail(
+            f"{called} raised ConnectionError: {exc}; expected it to return a MapReport "
+            "with 2 and 5 in failures and every other input in results.",
+            pytrace=False,
+        )
+    results, failures = got
     expected = {x: f"result for {x}" for x in inputs if x not in (2, 5)}
     assert results == expected, f"{called} returned results={results!r}; expected {expected!r}"
     same = isinstance(failures, dict) and all(
