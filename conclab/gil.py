@@ -27,14 +27,20 @@ FREE_THREADED_NAMES = ("python3.13t", "python3.14t", "python3.15t", "python3t")
 def run_threads_traced(func, inputs, title: str, live: bool = True) -> Tracer:
     """Start one raw `threading.Thread` per input, join them all, and plot the timeline live.
 
-    No executor: this is what a pool does for you. Returns the Tracer of the spans.
+    No executor: this is what a pool does for you. Returns the Tracer of the spans; the
+    first exception a call raised is raised here, after every thread has ended.
     """
     tracer = Tracer()
     plot = LiveTimeline(title, tracer) if live else None
     throttle = Throttle()
 
+    errors: list[BaseException] = []  # list.append is atomic: no lock needed
+
     def run_one(i, x):
-        tracer.add(traced(func, x, task=i))  # Tracer.add takes the tracer's lock
+        try:
+            tracer.add(traced(func, x, task=i))  # Tracer.add takes the tracer's lock
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            errors.append(exc)
 
     threads = [
         threading.Thread(target=run_one, args=(i, x), name=f"Thread-{i}")
@@ -56,6 +62,8 @@ def run_threads_traced(func, inputs, title: str, live: bool = True) -> Tracer:
     finally:
         if plot:
             plot.close()
+    if errors:
+        raise errors[0]
     return tracer
 
 
