@@ -27,16 +27,16 @@ def gather_until(
         # future with result(timeout=...) would add the timeouts up, one per straggler.
         # wait() returns as soon as all are done, or at the deadline.
         done, _ = wait(futures, timeout=timeout)
-        results, errors = {}, {}
-        for future in done:
-            error = future.exception()  # done, so this never blocks
-            if error is None:
-                results[futures[future]] = future.result()
+        results, errors, unfinished = {}, {}, []
+        # Walk the dict, not the `done` set, to report in input order. Decide from `done`
+        # only: a call finishing right now was still unfinished at the deadline.
+        for future, x in futures.items():
+            if future not in done:
+                unfinished.append(x)
+            elif future.exception() is None:  # done, so this never blocks
+                results[x] = future.result()
             else:
-                errors[futures[future]] = error
-        # Decide from `done` only: a call finishing right now was still unfinished at the
-        # deadline, and the dict keeps the input order.
-        unfinished = [x for future, x in futures.items() if future not in done]
+                errors[x] = future.exception()
         return Gathered(results, errors, unfinished)
     finally:
         # Return at once; calls still queued are cancelled, running ones end on their own.
