@@ -20,10 +20,14 @@ def grade(
     on_result=None,
     timeout: float | None = None,
     limits: dict | None = None,
+    errors: list[str] | None = None,
 ) -> RunResult:
-    """Grade the selected exercises against target; on_result is called after each one."""
+    """Grade the selected exercises against target; on_result is called after each one.
+
+    Broken manifests are described in `errors` (when given) and skipped.
+    """
     run = RunResult(target=report.relative(target))
-    for exercise in select(names, root):
+    for exercise in select(names, root, errors):
         result = grade_exercise(
             exercise, Path(target), include_hidden, root, timeout=timeout, limits=limits
         )
@@ -53,19 +57,25 @@ def cmd_check(args) -> int:
         for line in report.exercise_text(result, args.verbose):
             print(line, flush=True)
 
+    errors: list[str] = []
     run = grade(
         args.exercises,
         target,
         include_hidden=not args.public_only,
         on_result=show,
         timeout=args.timeout,
+        errors=errors,
     )
+    for error in errors:
+        print(f"grader: skipped a broken manifest: {error}", file=sys.stderr)
     hidden = sum(c.hidden for e in run.exercises for c in e.checks)
     if hidden:
         print(f"({hidden} of the checks were hidden checks from solutions/)")
     print(run.summary())
     if args.json:
         report.write_json(run, Path(args.json))
+    if errors:
+        return 2
     return 0 if run.passed else 1
 
 

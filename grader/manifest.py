@@ -139,17 +139,30 @@ def load_manifest(path: Path) -> Exercise:
     )
 
 
-def discover(root: Path = PROJECT_ROOT) -> list[Exercise]:
-    """Every exercise under root/exercises, in course order."""
-    exercises = [load_manifest(p) for p in sorted((root / "exercises").glob("*/exercise.toml"))]
+def discover(root: Path = PROJECT_ROOT, errors: list[str] | None = None) -> list[Exercise]:
+    """Every exercise under root/exercises, in course order.
+
+    A broken manifest raises ManifestError, or, when an `errors` list is given, is
+    described there and skipped so that the other exercises can still be graded.
+    """
+    exercises = []
+    for path in sorted((root / "exercises").glob("*/exercise.toml")):
+        try:
+            exercises.append(load_manifest(path))
+        except ManifestError as exc:
+            if errors is None:
+                raise
+            errors.append(str(exc))
     return sorted(exercises, key=lambda e: e.order)
 
 
-def select(names: list[str] | None, root: Path = PROJECT_ROOT) -> list[Exercise]:
+def select(
+    names: list[str] | None, root: Path = PROJECT_ROOT, errors: list[str] | None = None
+) -> list[Exercise]:
     """The exercises named by slug, folder or number (all when names is empty)."""
     from . import messages
 
-    exercises = discover(root)
+    exercises = discover(root, errors)
     if not names:
         return exercises
     chosen = []

@@ -1,0 +1,190 @@
+"""The grader's own behaviour: command line, JSON, timeouts, start methods, bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import psutil
+import pytest
+
+from grader import check, messages
+from grader.cli import grade
+from grader.manifest import PROJECT_ROOT, SOLUTIONS_DIR, ManifestError, load_manifest, select
+from grader.runner import grade_exercise
+
+from .conftest import WRONG_DIR, make_target
+
+TAG = "CONCLAB_TEST_TAG"
+
+
+def run_cli(*args: str, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "grader", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def test_check_solutions_exits_zero_and_stub_exits_one(tmp_path):
+    ok = run_cli("check", "fetch_in_order", "--target", "solutions")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    assert "[pass] 01 fetch_in_order" in ok.stdout
+    assert "1/1 exercises, 12/12 points" in ok.stdout
+    stub = run_cli("check", "fetch_in_order")
+    assert stub.returncode == 1
+    assert "0/1 exercises, 0/12 points" in stub.stdout
+    assert "Read hint 1 in exercises/01_fetch_in_order/hints.md." in stub.stdout
+
+
+def test_json_report_has_the_documented_shape(tmp_path):
+    out = tmp_path / "results.json"
+    run_cli("check", "fetch_in_order", "prime_chunks", "--json", str(out))
+    data = json.loads(out.read_text())
+    assert set(data) >= {"score", "max_score", "exercises", "target", "passed"}
+    assert data["score"] == 0 and data["max_score"] == 24 and data["passed"] is False
+    for exercise in data["exercises"]:
+        assert set(exercise) >= {"slug", "score", "max_score", "status", "checks"}
+        assert exercise["status"] == messages.FAILED
+        for item in exercise["checks"]:
+            assert set(item) >= {"name", "status", "score", "max_score", "message"}
+            assert item["status"] in {"passed", "failed", "error", "timeout", "not run"}
+            assert item["message"]
+
+
+def test_unknown_exercise_and_missing_target_are_usage_errors(tmp_path):
+    unknown = run_cli("check", "no_such_exercise")
+    assert unknown.returncode == 2
+    assert "no exercise matches no_such_exercise" in unknown.stderr
+    missing = run_cli("check", "--target", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2
+    assert "does not exist" in missing.stderr
+
+
+def test_broken_manifest_is_reported_and_the_others_are_graded(tmp_path):
+    root = tmp_path / "course"
+    shutil.copytree(PROJECT_ROOT / "exercises", root / "exercises")
+    (root / "exercises" / "02_prime_chunks" / "exercise.toml").write_text("slug = [broken")
+    errors: list[str] = []
+    run = grade(["fetch_in_order"], SOLUTIONS_DIR, root=root, errors=errors)
+    assert [e.slug for e in run.exercises] == ["fetch_in_order"]
+    assert run.passed
+    assert len(errors) == 1 and "not valid TOML" in errors[0]
+    with pytest.raises(ManifestError, match="not valid TOML"):
+        select(None, root)
+
+
+def test_manifest_errors_say_what_is_wrong(tmp_path):
+    folder = tmp_path / "03_example"
+    folder.mkdir()
+    manifest = folder / "exercise.toml"
+    manifest.write_text('slug = "example"\norder = 3\ntitle = "x"\nnotebook = "n"\nchecks = []\n')
+    with pytest.raises(ManifestError, match="no checks declared"):
+        load_manifest(manifest)
+    manifest.write_text('slug = "other"\norder = 3\ntitle = "x"\nnotebook = "n"\n')
+    with pytest.raises(ManifestError, match="does not match"):
+        load_manifest(manifest)
+    with pytest.raises(ManifestError, match="file not found"):
+        load_manifest(folder / "missing.toml")
+
+
+def _tagged(tag: str) -> list[psutil.Process]:
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if proc.environ().get(TAG) == tag:
+                found.append(proc)
+        except (psutil.Error, OSError):
+            continue
+    return found
+
+
+def test_timeout_kills_the_whole_tree(tmp_path, monkeypatch):
+    """A submission whose pool workers and a detached grandchild hang: all are killed."""
+    tag = uuid.uuid4().hex
+    monkeypatch.setenv(TAG, tag)
+    source = tmp_path / "hangs.py"
+    source.write_text(
+        "import subprocess, sys, time\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from conclab.workloads import io_wait\n"
+        "def fetch_all(urls, fetch, max_workers=8):\n"
+        "    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'],\n"
+        "                     start_new_session=True)\n"
+        "    with ProcessPoolExecutor(2) as pool:\n"
+        "        pool.submit(io_wait, 600).result()\n"
+    )
+    (exercise,) = select(["fetch_in_order"])
+    result = grade_exercise(exercise, make_target(tmp_path, exercise, source), timeout=4)
+    assert result.score == 0
+    statuses = [c.status for c in result.checks]
+    assert statuses[:2] == [messages.TIMEOUT, messages.TIMEOUT]
+    assert set(statuses[2:]) == {messages.NOT_RUN}
+    assert result.checks[0].message == messages.TIMED_OUT.format(seconds=4)
+    gone, alive = psutil.wait_procs(_tagged(tag), timeout=5)
+    assert not alive, [p.pid for p in alive]
+
+
+@pytest.mark.parametrize("method", ["fork", "spawn", "forkserver"])
+def test_process_exercise_graded_under_each_start_method(method, tmp_path, monkeypatch):
+    import multiprocessing
+
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"{method} is not available on this platform")
+    monkeypatch.setenv("CONCLAB_START_METHOD", method)
+    (exercise,) = select(["prime_chunks"])
+    solved = grade_exercise(exercise, SOLUTIONS_DIR)
+    assert solved.score == solved.max_score, [c.message for c in solved.checks if not c.passed]
+    wrong = WRONG_DIR / exercise.folder / "threads_not_processes.py"
+    caught = grade_exercise(exercise, make_target(tmp_path, exercise, wrong))
+    failed = {c.name for c in caught.checks if not c.passed}
+    assert "test_chunks_run_at_once_in_separate_processes" in failed
+
+
+def test_hidden_checks_are_marked_and_can_be_left_out():
+    hidden = [e for e in select(None) if any(c.hidden for c in e.checks)]
+    if not hidden:
+        pytest.skip("no exercise declares hidden checks yet")
+    exercise = hidden[0]
+    full = grade_exercise(exercise, SOLUTIONS_DIR, include_hidden=True)
+    public = grade_exercise(exercise, SOLUTIONS_DIR, include_hidden=False)
+    assert full.hidden_included and not public.hidden_included
+    assert any(c.hidden for c in full.checks) and not any(c.hidden for c in public.checks)
+    assert public.max_score < full.max_score
+
+
+def test_notebook_check_never_raises(capsys):
+    assert check("no_such_exercise", display=False) is None
+    result = check("fetch_in_order", target=SOLUTIONS_DIR, display=False)
+    assert result.score == result.max_score
+
+
+def test_learner_can_run_public_checks_with_plain_pytest():
+    """`pytest exercises/01_fetch_in_order` works for a learner, via the pytest11 plugin."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "exercises/01_fetch_in_order",
+            "-p",
+            "no:cacheprovider",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert done.returncode == 1
+    assert "6 failed" in done.stdout
+    assert "NotImplementedError" in done.stdout
