@@ -39,6 +39,12 @@ test-notebooks: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest $(NBVAL) notebooks
 	$(TEST_ENV) CONCLAB_START_METHOD=spawn $(BIN)/python -m pytest $(NBVAL) notebooks
 
+bench: $(STAMP)
+	$(TEST_ENV) $(BIN)/python -m benchmarks
+
+flaky: $(STAMP)
+	$(BIN)/python tools/flaky.py
+
 lint: $(STAMP)
 	$(BIN)/python -m ruff check .
 	$(BIN)/python -m ruff format --check grader conclab tests tools

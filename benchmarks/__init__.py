@@ -1,0 +1,1 @@
+"""Concurrency Lab's benchmarks: `python -m benchmarks` (or `make bench`) prints the table."""

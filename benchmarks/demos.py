@@ -1,0 +1,79 @@
+"""Demo fidelity: does each timing demo show the speedup the notebooks claim, on this machine?
+
+Each ratio is measured against a sequential baseline taken in the same run, with the same
+workloads the notebooks use (conclab.workloads), without live plotting.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+from conclab.env import usable_cpus
+from conclab.workloads import cpu_work, io_wait
+
+from .stats import Figure, timed
+
+CPU_N = 2_000_000
+IO_SECONDS = 0.2
+
+
+def _sequential(func, inputs):
+    for x in inputs:
+        func(x)
+
+
+def _pool(pool_class, workers, func, inputs):
+    with pool_class(max_workers=workers) as pool:
+        list(pool.map(func, inputs))
+
+
+def cpu_processes_ratio(cores: int) -> float:
+    """Speedup of a process pool with one worker per core, divided by the core count."""
+    inputs = [CPU_N] * (2 * cores)
+    with ProcessPoolExecutor(max_workers=cores) as pool:  # workers started before timing
+        list(pool.map(cpu_work, [1] * cores))
+        seq = timed(_sequential, cpu_work, inputs)
+        par = timed(lambda: list(pool.map(cpu_work, inputs)))
+    return seq / par / cores
+
+
+def io_threads_ratio(workers: int = 8) -> float:
+    """Speedup of a thread pool on sleeps, divided by the number of workers."""
+    inputs = [IO_SECONDS] * workers
+    seq = timed(_sequential, io_wait, inputs)
+    par = timed(_pool, ThreadPoolExecutor, workers, io_wait, inputs)
+    return seq / par / workers
+
+
+def cpu_threads_speedup(cores: int) -> float:
+    """Speedup of threads on pure-Python CPU work: about 1x with the GIL."""
+    inputs = [CPU_N] * (2 * cores)
+    seq = timed(_sequential, cpu_work, inputs)
+    par = timed(_pool, ThreadPoolExecutor, cores, cpu_work, inputs)
+    return seq / par
+
+
+def run(repeats: int) -> list[Figure]:
+    cores = usable_cpus()
+    return [
+        Figure(
+            "demo fidelity",
+            f"CPU process pool speedup / {cores} cores",
+            "ratio",
+            [cpu_processes_ratio(cores) for _ in range(repeats)],
+            target=0.9,
+        ),
+        Figure(
+            "demo fidelity",
+            "I/O thread pool speedup / 8 workers",
+            "ratio",
+            [io_threads_ratio(8) for _ in range(repeats)],
+            target=0.9,
+        ),
+        Figure(
+            "demo fidelity",
+            f"CPU thread pool speedup ({cores} threads, GIL)",
+            "x",
+            [cpu_threads_speedup(cores) for _ in range(repeats)],
+        ),
+    ]

@@ -1,0 +1,83 @@
+"""Grading speed: each exercise against its reference solution, the whole assignment, and
+the grader's overhead against running the same checks with bare pytest."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from grader.manifest import PROJECT_ROOT, SOLUTIONS_DIR, discover
+from grader.runner import grade_exercise
+
+from .stats import Figure, timed
+
+
+def bare_pytest(exercise) -> None:
+    """The same checks, in one plain pytest process, without the grader around them."""
+    files = [str(exercise.checks_file())]
+    if exercise.hidden_checks_file().exists():
+        files.append(str(exercise.hidden_checks_file()))
+    env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", MPLBACKEND="Agg")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "grader.plugin",
+            "--import-mode=importlib",
+            "--conclab-target",
+            str(exercise.module_in(SOLUTIONS_DIR).parent),
+            *files,
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        check=True,
+        timeout=600,
+    )
+
+
+def run(repeats: int) -> list[Figure]:
+    figures = []
+    whole = [0.0] * repeats
+    grader_total = bare_total = 0.0
+    for exercise in discover():
+        times = []
+        for i in range(repeats):
+            seconds = timed(grade_exercise, exercise, SOLUTIONS_DIR, include_hidden=True)
+            times.append(seconds)
+            whole[i] += seconds
+        bare = [timed(bare_pytest, exercise) for _ in range(repeats)]
+        grader_total += sum(times)
+        bare_total += sum(bare)
+        figures.append(
+            Figure(
+                "grading",
+                f"grade {exercise.order:02d} {exercise.slug}",
+                "s",
+                times,
+                target=1.0,
+                higher_is_better=False,
+            )
+        )
+    figures.append(
+        Figure(
+            "grading", "grade the whole assignment", "s", whole, target=5.0, higher_is_better=False
+        )
+    )
+    figures.append(
+        Figure(
+            "grading",
+            "grader time / bare pytest time",
+            "ratio",
+            [grader_total / bare_total],
+            target=1.3,
+            higher_is_better=False,
+        )
+    )
+    return figures

@@ -1,0 +1,47 @@
+"""Notebook run time: each notebook under nbval, as `make test` runs it, and all together."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+from grader.manifest import NOTEBOOKS_DIR, PROJECT_ROOT
+
+from .stats import Figure, timed
+
+
+def run_notebook(path) -> None:
+    env = dict(os.environ, MPLBACKEND="Agg")
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--nbval-lax",
+            "--nbval-current-env",
+            str(path),
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        check=True,
+        timeout=1200,
+    )
+
+
+def run(repeats: int) -> list[Figure]:
+    figures = []
+    totals = [0.0] * repeats
+    for path in sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]-*.ipynb")):
+        times = [timed(run_notebook, path) for _ in range(repeats)]
+        for i, t in enumerate(times):
+            totals[i] += t
+        figures.append(Figure("notebooks", path.stem, "s", times))
+    figures.append(
+        Figure("notebooks", "all notebooks", "s", totals, target=120.0, higher_is_better=False)
+    )
+    return figures
