@@ -8,6 +8,7 @@
       └ wait(FIRST_COMPLETED) over every future in flight, so no stage waits for another
         stage to finish all its items, and no callback draws from a pool thread.
 
+Matplotlib is imported only by the drawing code: the compute workers import this module.
 Every stage's task is wrapped in `traced`, so each span says which stage ran it, where and
 when; the timeline shows one row per worker of each stage.
 """
@@ -18,7 +19,6 @@ import dataclasses
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
 
-from .plots import LiveTimeline, _display, draw_timeline
 from .tracer import Tracer, traced
 from .workloads import cpu_work
 
@@ -42,18 +42,53 @@ def save(result: int, seconds: float = 0.08) -> int:
     return result
 
 
-class StageTimeline(LiveTimeline):
-    """A LiveTimeline that lists the rows top-down in stage order."""
+class StageTimeline:
+    """A live timeline with the rows top-down in stage order; redraws at most every
+    `min_interval` seconds, and spaces frames out further when drawing is slow."""
+
+    def __init__(self, title: str, tracer: Tracer, min_interval: float = 0.3):
+        self.title = title
+        self.tracer = tracer
+        self.min_interval = min_interval
+        import matplotlib.pyplot as plt  # here, not at the top: compute workers import this module
+
+        self.fig, self.ax = plt.subplots(figsize=(8, 2.8), layout="constrained")
+        self._handle = None  # the notebook display to refresh; None outside IPython
+        self._next = 0.0  # time.monotonic() before which update() does not redraw
+        self.frames = 0
 
     def update(self, force: bool = False) -> None:
         now = time.monotonic()
-        if not force and now - self._last < self.min_interval:
+        if not force and now < self._next:
             return
-        self._last = now
+        from .plots import draw_timeline
+
         draw_timeline(self.ax, self.tracer, self.title)
         self.ax.invert_yaxis()
-        self._handle = _display(self.fig, self._handle)
+        self._show()
         self.frames += 1
+        spent = time.monotonic() - now
+        self._next = time.monotonic() + max(self.min_interval, 3 * spent)
+
+    def _show(self) -> None:
+        try:
+            from IPython import get_ipython
+            from IPython.display import display
+        except ImportError:
+            return
+        if get_ipython() is None:
+            return
+        if self._handle is None:
+            self._handle = display(self.fig, display_id=True)
+        else:
+            self._handle.update(self.fig)
+
+    def close(self, redraw: bool = True) -> None:
+        import matplotlib.pyplot as plt
+
+        if redraw:
+            self.update(force=True)
+        plt.close(self.fig)
 
 
 def _label(span, stage: str):
@@ -66,9 +101,7 @@ def _label(span, stage: str):
 def run_pipeline(items, downloaders=4, computers=2, savers=2, live=True, compute_n=600_000):
     """Push every item through the three stages; returns (results by item, tracer)."""
     tracer = Tracer()
-    plot = StageTimeline(
-        "download (threads) -> compute (processes) -> save (threads)", tracer, min_interval=0.3
-    )
+    plot = StageTimeline("download (threads) -> compute (processes) -> save (threads)", tracer)
     results = {}
     with (
         ThreadPoolExecutor(downloaders, thread_name_prefix="download") as down,
@@ -95,12 +128,7 @@ def run_pipeline(items, downloaders=4, computers=2, savers=2, live=True, compute
         finally:
             for future in stage_of:
                 future.cancel()
-            if live:
-                plot.close()
-            else:
-                import matplotlib.pyplot as plt
-
-                plt.close(plot.fig)
+            plot.close(redraw=live)
     return results, tracer
 
 
