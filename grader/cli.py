@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import report, watch
+from . import batch, formats, release, report, validate, watch
 from .manifest import EXERCISES_DIR, PROJECT_ROOT, ManifestError, select
 from .results import RunResult
 from .runner import grade_exercise
@@ -68,12 +68,10 @@ def cmd_check(args) -> int:
     )
     for error in errors:
         print(f"grader: skipped a broken manifest: {error}", file=sys.stderr)
-    hidden = sum(c.hidden for e in run.exercises for c in e.checks)
-    if hidden:
-        print(f"({hidden} of the checks were hidden checks from solutions/)")
-    print(run.summary())
+    print(report.summary_line(run))
     if args.json:
         report.write_json(run, Path(args.json))
+    formats.write(run, args.junit, args.gradescope, args.markdown)
     if errors:
         return 2
     return 0 if run.passed else 1
@@ -104,10 +102,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--public-only", action="store_true", help="skip hidden checks even when available"
     )
+    formats.add_arguments(check)  # --junit, --gradescope, --markdown
     check.set_defaults(func=cmd_check)
     lst = sub.add_parser("list", help="list the exercises")
     lst.set_defaults(func=cmd_list)
     watch.add_parsers(sub, lst)  # `watch`, and `list` with remembered progress
+    for course_module in (release, batch, validate):  # instructors' commands
+        course_module.add_parser(sub)
     return parser
 
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from . import messages
-from .manifest import PROJECT_ROOT
+from .manifest import PROJECT_ROOT, ManifestError, discover
 from .results import ExerciseResult, RunResult
 
 MARKS = {True: "[pass]", False: "[FAIL]"}
@@ -44,14 +44,44 @@ def exercise_text(result: ExerciseResult, verbose: bool = False) -> list[str]:
     return lines
 
 
+PUBLIC_ONLY = "public checks only: hidden checks were not run, so this is not the final grade"
+WITH_HIDDEN = "including {hidden} hidden check(s)"
+NO_HIDDEN = "every check: these exercises have no hidden checks"
+RELEASE_MARKER = ".conclab-release"  # at the root of a student release, which has no hidden checks
+
+
+def hidden_count(run: RunResult) -> int:
+    """How many of the run's checks were hidden ones."""
+    return sum(c.hidden for e in run.exercises for c in e.checks)
+
+
+def hidden_declared(run: RunResult) -> bool:
+    """Whether hidden checks exist for the run's exercises (always, in a student release)."""
+    if (PROJECT_ROOT / RELEASE_MARKER).exists():
+        return True
+    try:
+        declared = {e.slug: e for e in discover(PROJECT_ROOT, errors=[])}
+    except ManifestError:
+        return True
+    exercises = [declared[r.slug] for r in run.exercises if r.slug in declared]
+    return any(c.hidden for e in exercises for c in e.checks)
+
+
+def summary_line(run: RunResult) -> str:
+    """The run's summary, saying plainly whether hidden checks ran (never a bare 'passed')."""
+    hidden = hidden_count(run)
+    if hidden:
+        scope = WITH_HIDDEN.format(hidden=hidden)
+    else:
+        scope = PUBLIC_ONLY if hidden_declared(run) else NO_HIDDEN
+    return f"{run.summary()} ({scope})"
+
+
 def run_text(run: RunResult, verbose: bool = False) -> str:
     lines = [f"Grading {run.target}"]
     for result in run.exercises:
         lines.extend(exercise_text(result, verbose))
-    hidden = sum(c.hidden for e in run.exercises for c in e.checks)
-    if hidden:
-        lines.append(f"({hidden} of the checks were hidden checks from solutions/)")
-    lines.append(run.summary())
+    lines.append(summary_line(run))
     return "\n".join(lines)
 
 

@@ -1,0 +1,420 @@
+"""`python -m grader batch SUBMISSIONS --csv grades.csv`: grade many submissions.
+
+    batch ──submit (at most `workers` at a time)──▶ executor: a spawn process pool, or a
+      │                                              dask cluster's executor (--scheduler)
+      │                                                 └─ grade_submission: unzip, find
+      │                                                    exercises/, grader.cli.grade
+      │ ◀── one row per submission (plain dict), or the reason it has none
+      └── rows + content hashes ──▶ grades.csv and grades.csv.cache.json
+
+Each grading is isolated as in `grader check` (a fresh process per exercise, per-check
+timeouts). A submission that crashes its worker, or outlives its deadline, gets a row
+with the reason; the pool is replaced and the batch goes on. Unchanged submissions
+(same content hash, same checks, same options) are not graded again.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as cf
+import csv
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+import uuid
+import zipfile
+from collections import deque
+from pathlib import Path
+
+from .manifest import FOLDER_PATTERN, PROJECT_ROOT, Exercise, select
+from .runner import EXIT_GRACE, MAX_TIMEOUTS, START_GRACE
+
+JOB_MARKER = "CONCLAB_BATCH_JOB"  # in the environment of every process of one grading
+SKIP_NAMES = {".git", "__pycache__", ".ipynb_checkpoints", ".venv", ".grader"}
+ZIP_LIMIT = 200 * 1024 * 1024  # bytes a submission's zip may expand to
+WORKER_DIED = "the grading worker died while grading this submission ({error}); graded again"
+OVER_DEADLINE = "grading took longer than {seconds:g} s, the batch's limit, and was abandoned"
+NO_EXERCISES = "no exercise folders (NN_slug/) found in the submission"
+BAD_ZIP = "not a readable zip file: {error}"
+
+
+def submissions_in(folder: Path) -> list[Path]:
+    """Every submission in folder: sub-folders and .zip files, hidden names skipped."""
+    found = [
+        p
+        for p in sorted(Path(folder).iterdir())
+        if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() == ".zip")
+    ]
+    return found
+
+
+def _has_exercises(folder: Path) -> bool:
+    return any(p.is_dir() and FOLDER_PATTERN.match(p.name) for p in folder.iterdir())
+
+
+def find_target(folder: Path) -> Path | None:
+    """The folder laid out like exercises/: the submission, its exercises/, or one level in."""
+    folder = Path(folder)
+    candidates = [folder / "exercises", folder]
+    inner = [p for p in folder.iterdir() if p.is_dir() and p.name not in SKIP_NAMES]
+    if len(inner) == 1:  # a zip of a folder, or a clone inside a folder
+        candidates += [inner[0] / "exercises", inner[0]]
+    return next((c for c in candidates if c.is_dir() and _has_exercises(c)), None)
+
+
+def _files(path: Path):
+    for dirpath, dirnames, filenames in os.walk(path):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_NAMES)
+        for name in sorted(filenames):
+            yield Path(dirpath) / name
+
+
+def content_hash(path: Path) -> str:
+    """A hash of the submission's file names and contents (or of the zip's bytes)."""
+    digest = hashlib.sha256()
+    path = Path(path)
+    files = [path] if path.is_file() else list(_files(path))
+    for file in files:
+        digest.update(str(file.relative_to(path) if file != path else file.name).encode())
+        digest.update(b"\0")
+        with open(file, "rb") as fh:
+            for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                digest.update(block)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def checks_fingerprint(exercises: list[Exercise], root: Path = PROJECT_ROOT) -> str:
+    """A hash of the manifests and check files, so changed checks mean grading again."""
+    digest = hashlib.sha256()
+    for e in exercises:
+        for file in (
+            root / "exercises" / e.folder / "exercise.toml",
+            e.checks_file(root),
+            e.hidden_checks_file(root),
+        ):
+            digest.update(file.read_bytes() if file.exists() else b"-")
+    return digest.hexdigest()
+
+
+def _unzip(path: Path, into: Path) -> None:
+    with zipfile.ZipFile(path) as archive:
+        total = sum(info.file_size for info in archive.infolist())
+        if total > ZIP_LIMIT:
+            raise zipfile.BadZipFile(f"it expands to {total} bytes, over {ZIP_LIMIT}")
+        for info in archive.infolist():
+            dest = (into / info.filename).resolve()
+            if into.resolve() not in dest.parents and dest != into.resolve():
+                raise zipfile.BadZipFile(f"{info.filename!r} points outside the archive")
+        archive.extractall(into)
+
+
+def grade_submission(path: str, names: list[str] | None, options: dict, job: str = "") -> dict:
+    """Grade one submission (runs in a pool worker); never raises, returns a plain row.
+
+    Every process the grading starts inherits the job's marker, so that the batch can
+    kill what is left of it when it abandons the submission.
+    """
+    from .cli import grade  # late import: the CLI imports this module
+
+    os.environ[JOB_MARKER] = job
+    started = time.monotonic()
+    row = {"submission": Path(path).name, "scores": {}, "total": 0.0, "max": 0.0, "errors": []}
+    try:
+        with tempfile.TemporaryDirectory(prefix="conclab-batch-") as scratch:
+            folder = Path(path)
+            if folder.is_file():
+                try:
+                    _unzip(folder, Path(scratch))
+                except (zipfile.BadZipFile, OSError, ValueError) as exc:
+                    row["errors"].append(BAD_ZIP.format(error=exc))
+                    return row
+                folder = Path(scratch)
+            target = find_target(folder)
+            if target is None:
+                row["errors"].append(NO_EXERCISES)
+                target = folder  # graded anyway: every exercise reports its missing file
+            run = grade(
+                names,
+                target,
+                include_hidden=options.get("include_hidden", True),
+                timeout=options.get("timeout"),
+            )
+    except Exception as exc:  # noqa: BLE001 - one submission must never stop the batch
+        row["errors"].append(f"the grader failed: {type(exc).__name__}: {exc}")
+        return row
+    for result in run.exercises:
+        row["scores"][result.slug] = result.score
+        bad = next((c for c in result.checks if c.status not in ("passed", "failed")), None)
+        if bad is not None:
+            first = (bad.message.splitlines() or [""])[0][:120]
+            row["errors"].append(f"{result.slug}: {bad.status} in {bad.name}: {first}")
+    row["total"], row["max"] = run.score, run.max_score
+    row["seconds"] = round(time.monotonic() - started, 2)
+    return row
+
+
+def deadline_seconds(exercises: list[Exercise], timeout: float | None) -> float:
+    """How long one submission's grading may take before the batch abandons it."""
+    total = 0.0
+    for e in exercises:
+        per_check = float(timeout or e.timeout)
+        total += len(e.checks) * per_check + (MAX_TIMEOUTS + 1) * (START_GRACE + EXIT_GRACE)
+    return 2 * total + 60  # generous: only a grader that is itself stuck reaches it
+
+
+def process_pool(workers: int) -> cf.Executor:
+    """The default executor: spawn workers, so nothing depends on fork."""
+    return cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _abandon(executor: cf.Executor) -> None:
+    """Stop an executor without waiting: a process pool's workers are killed."""
+    for proc in list((getattr(executor, "_processes", None) or {}).values()):
+        try:
+            proc.kill()
+        except (OSError, AttributeError):
+            pass
+    executor.shutdown(wait=False, cancel_futures=True)
+
+
+def kill_job(job: str) -> None:
+    """Kill every process left of one grading on this machine (by its environment marker)."""
+    import psutil
+
+    from . import proctree
+
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if proc.environ().get(JOB_MARKER) == job:
+                found.append(proc)
+        except (psutil.Error, OSError):
+            continue
+    proctree.kill(found)
+
+
+class Progress:
+    """A one-line progress bar on a terminal; one line per submission otherwise."""
+
+    def __init__(self, total: int, stream=None, width: int = 30):
+        self.total, self.done, self.width = total, 0, width
+        self.stream = stream if stream is not None else sys.stderr
+        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
+
+    def update(self, row: dict, note: str = "") -> None:
+        self.done += 1
+        what = f"{row['submission']}: {row['total']:g}/{row['max']:g} points{note}"
+        if self.tty:
+            filled = self.width * self.done // max(self.total, 1)
+            bar = "#" * filled + "." * (self.width - filled)
+            self.stream.write(f"\r[{bar}] {self.done}/{self.total} {what[:60]:<60}")
+            if self.done == self.total:
+                self.stream.write("\n")
+        else:
+            self.stream.write(f"[{self.done:>{len(str(self.total))}}/{self.total}] {what}\n")
+        self.stream.flush()
+
+
+def cache_path(csv_path: Path) -> Path:
+    return Path(csv_path).with_name(Path(csv_path).name + ".cache.json")
+
+
+def _load_cache(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return data["entries"] if data.get("version") == 1 else {}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(text, encoding="utf-8", newline="")
+    os.replace(tmp, path)
+
+
+def write_csv(path: Path, rows: list[dict], slugs: list[str]) -> None:
+    """One row per submission: its score per exercise, total, max and what went wrong."""
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["submission", *slugs, "total", "max", "errors"])
+    for row in sorted(rows, key=lambda r: r["submission"]):
+        scores = [f"{row['scores'][s]:g}" if s in row["scores"] else "" for s in slugs]
+        errors = " | ".join(row["errors"])
+        writer.writerow(
+            [row["submission"], *scores, f"{row['total']:g}", f"{row['max']:g}", errors]
+        )
+    _write_atomic(Path(path), buffer.getvalue())
+
+
+def _failed_row(path: Path, reason: str) -> dict:
+    return {"submission": path.name, "scores": {}, "total": 0.0, "max": 0.0, "errors": [reason]}
+
+
+def run_batch(
+    paths: list[Path],
+    csv_path: Path,
+    names: list[str] | None = None,
+    options: dict | None = None,
+    executor_factory=None,
+    workers: int = 2,
+    regrade: bool = False,
+    progress: Progress | None = None,
+) -> list[dict]:
+    """Grade every submission in paths on executors made by executor_factory; write the CSV.
+
+    At most `workers` submissions are in flight. A submission whose worker fails is graded
+    again alone; failing alone too, it gets a row with the reason.
+    """
+    options = dict(options or {})
+    exercises = select(names)
+    slugs = [e.slug for e in exercises]
+    factory = executor_factory or (lambda: process_pool(workers))
+    key = json.dumps([checks_fingerprint(exercises), slugs, sorted(options.items())])
+    cache_file = cache_path(csv_path)
+    cache = _load_cache(cache_file)
+    progress = progress or Progress(len(paths))
+    rows: dict[str, dict] = {}
+    todo: deque = deque()
+    for path in paths:
+        digest = content_hash(path)
+        entry = cache.get(path.name)
+        if not regrade and entry and entry.get("hash") == digest and entry.get("key") == key:
+            rows[path.name] = entry["row"]
+            progress.update(entry["row"], " (unchanged, not graded again)")
+        else:
+            todo.append((path, digest))
+    solo: deque = deque()  # failed once next to others: graded again on its own
+    failures: dict[str, int] = {}
+    limit = deadline_seconds(exercises, options.get("timeout"))
+    executor = factory()
+    running: dict = {}  # future -> (path, digest, started, job, alone)
+
+    def finish(path: Path, digest: str | None, row: dict) -> None:
+        rows[path.name] = row
+        if digest is not None:  # rows of a failed worker or deadline are never cached
+            cache[path.name] = {"hash": digest, "key": key, "row": row}
+        current = {p.name for p in paths}
+        kept = {k: v for k, v in cache.items() if k in current}
+        _write_atomic(cache_file, json.dumps({"version": 1, "entries": kept}, indent=1))
+        write_csv(csv_path, list(rows.values()), slugs)
+        progress.update(row)
+
+    try:
+        while todo or solo or running:
+            alone = any(r[4] for r in running.values())
+            if solo and not running:
+                path, digest = solo.popleft()
+                job = uuid.uuid4().hex
+                fut = executor.submit(grade_submission, str(path), names, options, job)
+                running[fut] = (path, digest, time.monotonic(), job, True)
+            while todo and not solo and not alone and len(running) < workers:
+                path, digest = todo.popleft()
+                job = uuid.uuid4().hex
+                fut = executor.submit(grade_submission, str(path), names, options, job)
+                running[fut] = (path, digest, time.monotonic(), job, False)
+            done, _ = cf.wait(list(running), timeout=0.5, return_when=cf.FIRST_COMPLETED)
+            broken = False
+            for fut in done:
+                path, digest, _, job, alone = running.pop(fut)
+                try:
+                    row = fut.result()
+                except Exception as exc:  # noqa: BLE001 - a dead worker, a broken pool
+                    kill_job(job)
+                    broken = True
+                    failures[path.name] = failures.get(path.name, 0) + 1
+                    if not alone:
+                        solo.append((path, digest))
+                    else:
+                        error = f"{type(exc).__name__}: {exc}".strip()[:200]
+                        finish(path, None, _failed_row(path, WORKER_DIED.format(error=error)))
+                    continue
+                finish(path, digest, row)
+            now = time.monotonic()
+            late = [f for f, r in running.items() if now - r[2] > limit]
+            for fut in late:
+                path, _, _, job, _ = running.pop(fut)
+                fut.cancel()
+                kill_job(job)
+                finish(path, None, _failed_row(path, OVER_DEADLINE.format(seconds=limit)))
+            if (broken or late) and isinstance(executor, cf.ProcessPoolExecutor):
+                # The pool is broken or holds a stuck worker: the others go back in the queue.
+                for path, digest, _, job, _ in running.values():
+                    kill_job(job)
+                    todo.appendleft((path, digest))
+                running.clear()
+                _abandon(executor)
+                executor = factory()
+    finally:
+        for _, _, _, job, _ in running.values():
+            kill_job(job)
+        if isinstance(executor, cf.ProcessPoolExecutor) and running:
+            _abandon(executor)
+        else:
+            executor.shutdown(wait=True)
+    write_csv(csv_path, list(rows.values()), slugs)
+    return [rows[p.name] for p in paths]
+
+
+def dask_executor_factory(address: str):
+    """A factory of executors on a dask.distributed cluster, and the client to close."""
+    from distributed import Client
+
+    client = Client(address)
+    return (lambda: client.get_executor(pure=False)), client
+
+
+def cmd_batch(args) -> int:
+    folder = Path(args.submissions)
+    if not folder.is_dir():
+        print(f"grader: submissions folder {folder} does not exist", file=sys.stderr)
+        return 2
+    paths = submissions_in(folder)
+    if not paths:
+        print(f"grader: no submissions (folders or .zip files) in {folder}", file=sys.stderr)
+        return 2
+    options = {"include_hidden": not args.public_only, "timeout": args.timeout}
+    client = None
+    factory = None
+    if args.scheduler:
+        factory, client = dask_executor_factory(args.scheduler)
+    started = time.monotonic()
+    try:
+        rows = run_batch(
+            paths, Path(args.csv), args.exercise or None, options, factory, args.workers,
+            regrade=args.regrade,
+        )  # fmt: skip
+    finally:
+        if client is not None:
+            client.close()
+    minutes = (time.monotonic() - started) / 60
+    errors = sum(bool(r["errors"]) for r in rows)
+    print(
+        f"Graded {len(rows)} submission(s) in {minutes * 60:.1f} s into {args.csv}; "
+        f"{errors} with errors (see the errors column)."
+    )
+    return 0
+
+
+def add_parser(sub) -> None:
+    """Register `batch`."""
+    parser = sub.add_parser("batch", help="grade a folder of submissions into a CSV")
+    parser.add_argument("submissions", help="folder of submissions: folders, clones or .zip")
+    parser.add_argument("--csv", required=True, metavar="FILE", help="grades file to write")
+    parser.add_argument(
+        "--exercise", "-e", action="append", help="grade only this exercise (repeatable)"
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gradings at a time (2)")
+    parser.add_argument("--scheduler", metavar="ADDRESS", help="dask.distributed scheduler")
+    parser.add_argument("--timeout", type=float, help="seconds per check, for every exercise")
+    parser.add_argument("--public-only", action="store_true", help="skip hidden checks")
+    parser.add_argument(
+        "--regrade", action="store_true", help="grade again even unchanged submissions"
+    )
+    parser.set_defaults(func=cmd_batch)
