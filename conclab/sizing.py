@@ -159,8 +159,13 @@ _LIMITS = None  # the worker's threadpoolctl limiter, kept alive for the worker'
 
 
 def limit_blas_threads(threads: int = 1) -> None:
-    """A pool initializer: cap every BLAS/OpenMP pool in this worker at `threads`."""
+    """A pool initializer: cap every BLAS/OpenMP pool in this worker at `threads`.
+
+    threadpoolctl can only limit libraries already loaded, and a spawned worker has not
+    imported NumPy yet: import it first, or the limit silently applies to nothing.
+    """
     global _LIMITS
+    import numpy  # noqa: F401 - loads OpenBLAS/MKL so that the limit reaches it
     from threadpoolctl import threadpool_limits
 
     _LIMITS = threadpool_limits(limits=threads)

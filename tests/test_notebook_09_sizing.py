@@ -81,10 +81,16 @@ def test_pipeline_runs_each_item_through_three_stages_in_order(no_leaked_process
     assert set(busy) == set(stages.STAGES) and all(s > 0 for s in busy.values())
 
 
-def test_blas_limit_in_the_initializer_reaches_the_worker(no_leaked_processes):
+@pytest.mark.parametrize("method", ["spawn", None])
+def test_blas_limit_in_the_initializer_reaches_the_worker(method):
+    """spawn is the strict case: the worker has not loaded NumPy when the initializer runs."""
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(1, initializer=sizing.limit_blas_threads, initargs=(1,)) as pool:
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(
+        1, mp_context=context, initializer=sizing.limit_blas_threads, initargs=(1,)
+    ) as pool:
         info = pool.submit(sizing.blas_threads).result()
     assert info["pools"], "threadpoolctl found no BLAS library in the worker"
     assert all(p.endswith(": 1 threads") for p in info["pools"]), info
