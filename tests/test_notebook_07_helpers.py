@@ -14,9 +14,9 @@ from conclab import pickling_demo as pd
 HANGS_WITH_A_GRANDCHILD = textwrap.dedent(
     """
     import subprocess, sys, time
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(120)"])
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
     print(child.pid, flush=True)
-    time.sleep(120)
+    time.sleep(600)
     """
 )
 
@@ -41,6 +41,8 @@ def test_timeout_kills_the_child_and_its_children():
     ran = pd.run_python(HANGS_WITH_A_GRANDCHILD, timeout=3)
     assert ran.timed_out, f"run_python returned {ran}, expected a timeout"
     assert ran.returncode is None
+    # A surviving grandchild keeps the output pipe open, and run_python would wait for it.
+    assert ran.seconds < 120, f"run_python took {ran.seconds:.0f} s: it waited for a grandchild"
     grandchild = int(ran.stdout.split()[0])
     deadline = time.monotonic() + 10
     while _alive(grandchild) and time.monotonic() < deadline:
