@@ -15,7 +15,7 @@ from pathlib import Path
 from . import messages
 from .hints import HintStepper
 from .manifest import EXERCISES_DIR, PROJECT_ROOT, Exercise, select
-from .progress import overview_html, record
+from .progress import CELL, TABLE_STYLE, overview_html, record
 from .report import exercise_html
 from .runner import grade_exercise
 
@@ -31,8 +31,6 @@ COLOURS = {
     messages.TIMEOUT: "#bc4c00",
     messages.NOT_RUN: "#6e7781",
 }
-TABLE_STYLE = "border-collapse:collapse;line-height:1.35;font-size:0.92em"
-CELL = "padding:1px 8px 1px 0;vertical-align:top"
 CHECKING = "Checking your file again..."
 HINT_BUTTON = "Show hint {n} of {total} for task {task}"
 NO_MORE_HINTS = "No more hints for task {task}"
@@ -97,7 +95,10 @@ class CheckPanel:
         self.table = widgets.HTML()
         self.hint_boxes = widgets.VBox()
         self.again = widgets.Button(
-            description="Check again", icon="refresh", tooltip="grade the file on disk again"
+            description="Check again",
+            icon="refresh",
+            tooltip="grade the file on disk again",
+            layout={"width": "auto"},
         )
         self.status = widgets.Label()
         self.again.on_click(lambda _: self.refresh())
@@ -191,7 +192,9 @@ class ProgressPanel:
         self.bar = widgets.IntProgress(min=0, max=len(self.exercises), description="Grading")
         self.bar.layout.visibility = "hidden"
         self.label = widgets.Label()
-        self.button = widgets.Button(description="Check all exercises", icon="refresh")
+        self.button = widgets.Button(
+            description="Check all exercises", icon="refresh", layout={"width": "auto"}
+        )
         self.button.on_click(lambda _: self.refresh())
         self.widget = widgets.VBox([widgets.HBox([self.button, self.bar, self.label]), self.table])
         self.widget.add_class("conclab-progress-panel")

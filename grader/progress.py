@@ -130,6 +130,8 @@ def cmd_list(args) -> int:
     return 0
 
 
+TABLE_STYLE = "border-collapse:collapse;line-height:1.35;font-size:0.92em"
+CELL = "padding:1px 10px 1px 0;vertical-align:top;text-align:left"
 _COLOURS = {messages.PASSED: "#1a7f37", messages.FAILED: "#cf222e", NOT_CHECKED: "#6e7781"}
 
 
@@ -140,15 +142,22 @@ def overview_html(target: Path = EXERCISES_DIR, path: Path | None = None) -> str
     for exercise in select(None):
         status, points = status_of(exercise, target, entries)
         colour = _COLOURS.get(status.split(",")[0], "#bc4c00")
-        rows.append(
-            f"<tr><td>{exercise.order:02d}</td><td>{html.escape(exercise.title)}</td>"
-            f"<td><code>{html.escape(exercise.slug)}</code></td>"
-            f"<td style='color:{colour};font-weight:bold'>{html.escape(status)}</td>"
-            f"<td>{points}</td><td>{html.escape(exercise.notebook)}</td></tr>"
+        cells = (
+            f"{exercise.order:02d}",
+            html.escape(exercise.title),
+            f"<code>{html.escape(exercise.slug)}</code>",
+            f"<b style='color:{colour}'>{html.escape(status)}</b>",
+            points,
+            html.escape(exercise.notebook),
         )
+        rows.append("<tr>" + "".join(f"<td style='{CELL}'>{c}</td>" for c in cells) + "</tr>")
+    heads = "".join(
+        f"<td style='{CELL}'><b>{h}</b></td>"
+        for h in ("#", "exercise", "slug", "status", "points", "notebook")
+    )
     summary = html.escape(list_lines(target, path)[-1].split(" (")[0])
     return (
-        "<div class='conclab-progress'><table><thead><tr><th>#</th><th>exercise</th>"
-        "<th>slug</th><th>status</th><th>points</th><th>notebook</th></tr></thead>"
+        f"<div class='conclab-progress'><table style='{TABLE_STYLE}'><thead><tr>{heads}</tr>"
+        "</thead>"
         f"<tbody>{''.join(rows)}</tbody></table><b>{summary}</b></div>"
     )

@@ -156,6 +156,7 @@ def test_notebook_runs_in_jupyterlab(lab, page, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     try:
         _open_and_run_all(page, lab, name)
+        page.locator(".jp-Notebook .jp-Cell").first.scroll_into_view_if_needed()
         page.screenshot(path=str(SCREENSHOTS / f"{Path(name).stem}.png"))
         assert page.evaluate(ERRORS) == []
         if any(LIVE_CALL.search(c) for c in code):
