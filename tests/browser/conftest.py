@@ -28,7 +28,7 @@ import pytest
 
 from grader.manifest import PROJECT_ROOT
 
-CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM = Path(os.environ.get("CONCLAB_CHROMIUM", "/usr/bin/chromium"))  # Debian's package
 CHROMIUM_FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -38,7 +38,7 @@ CHROMIUM_FLAGS = [
     "--no-first-run",
 ]
 NO_CHROMIUM = (
-    "the browser tests need Debian's Chromium at /usr/bin/chromium: "
+    f"the browser tests need Debian's Chromium at {CHROMIUM}: "
     "install it with `sudo apt-get install chromium` (never `playwright install`)"
 )
 SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
