@@ -35,7 +35,7 @@ from .runner import EXIT_GRACE, MAX_TIMEOUTS, START_GRACE
 JOB_MARKER = "CONCLAB_BATCH_JOB"  # in the environment of every process of one grading
 SKIP_NAMES = {".git", "__pycache__", ".ipynb_checkpoints", ".venv", ".grader"}
 ZIP_LIMIT = 200 * 1024 * 1024  # bytes a submission's zip may expand to
-WORKER_DIED = "the grading worker died while grading this submission ({error}); graded again"
+WORKER_DIED = "the grading worker died twice on this submission, once graded alone ({error})"
 OVER_DEADLINE = "grading took longer than {seconds:g} s, the batch's limit, and was abandoned"
 NO_EXERCISES = "no exercise folders (NN_slug/) found in the submission"
 BAD_ZIP = "not a readable zip file: {error}"
