@@ -110,11 +110,13 @@ def time_map(pool, func, inputs, chunksize: int = 1) -> float:
     return time.perf_counter() - start
 
 
-def time_process_pool(workers: int, func, inputs, chunksize: int = 1) -> float:
-    """Seconds to map func over inputs with a fresh, already started pool of `workers`."""
+def time_process_pool(workers: int, func, inputs, chunksize: int = 1, repeat: int = 1) -> float:
+    """Seconds to map func over inputs with a fresh, already started pool of `workers`;
+    the best of `repeat` runs, since other programs on the machine only ever add time."""
+    inputs = list(inputs)
     with ProcessPoolExecutor(workers) as pool:
         start_workers(pool, workers)
-        return time_map(pool, func, inputs, chunksize)
+        return min(time_map(pool, func, inputs, chunksize) for _ in range(repeat))
 
 
 def chunksize_plot(chunksizes, seconds, sequential: float, tasks: int):
