@@ -21,6 +21,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -121,6 +122,7 @@ def grade_submission(path: str, names: list[str] | None, options: dict, job: str
     from .cli import grade  # late import: the CLI imports this module
 
     os.environ[JOB_MARKER] = job
+    path = str(Path(path).resolve())  # the gradings run in scratch folders
     started = time.monotonic()
     row = {"submission": Path(path).name, "scores": {}, "total": 0.0, "max": 0.0, "errors": []}
     try:
@@ -371,7 +373,7 @@ def dask_executor_factory(address: str):
 
 
 def cmd_batch(args) -> int:
-    folder = Path(args.submissions)
+    folder = Path(args.submissions).resolve()
     if not folder.is_dir():
         print(f"grader: submissions folder {folder} does not exist", file=sys.stderr)
         return 2
@@ -380,6 +382,8 @@ def cmd_batch(args) -> int:
         print(f"grader: no submissions (folders or .zip files) in {folder}", file=sys.stderr)
         return 2
     options = {"include_hidden": not args.public_only, "timeout": args.timeout}
+    # Stopped from outside: unwind through run_batch's cleanup, which kills the gradings.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     client = None
     factory = None
     if args.scheduler:

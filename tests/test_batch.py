@@ -92,7 +92,9 @@ def cli(*args: str, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess:
 def test_batch_grades_every_kind_of_submission_then_skips_unchanged(submissions, tmp_path):
     grades = tmp_path / "out" / "grades.csv"
     grades.parent.mkdir()
-    done = cli(str(submissions), "--csv", str(grades), "-e", EXERCISE.slug, "--workers", "2")
+    done = cli(
+        "submissions", "--csv", str(grades), "-e", EXERCISE.slug, "--workers", "2", cwd=tmp_path
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     rows = read_csv(grades)
     assert list(rows) == ["alice", "bob", "carol.zip", "dave", "erin.zip", "frank"]
