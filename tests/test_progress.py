@@ -12,7 +12,7 @@ import pytest
 
 from grader import messages
 from grader.manifest import EXERCISES_DIR, PROJECT_ROOT, SOLUTIONS_DIR
-from grader.notebook import ProgressPanel, progress
+from grader.notebook import ProgressPanel, check, progress
 from grader.progress import EDITED, NOT_CHECKED, STATE_ENV, load, record, status_of
 from grader.runner import grade_exercise
 
@@ -109,3 +109,10 @@ def test_progress_panel_grades_every_exercise_and_fills_the_bar(solved):
 def test_progress_never_raises(monkeypatch, capsys):
     monkeypatch.setattr(ProgressPanel, "__init__", lambda *a: 1 / 0)
     assert progress() is None
+
+
+def test_check_in_a_notebook_returns_the_result_and_remembers_it(state):
+    result = check("fetch_in_order", display=False)
+    assert result.slug == "fetch_in_order" and result.score == 0, "the stub is unsolved"
+    entry = load(state, EXERCISES_DIR)["fetch_in_order"]
+    assert entry["status"] == messages.FAILED and entry["max_score"] == result.max_score

@@ -161,7 +161,9 @@ def test_notebook_runs_in_jupyterlab(lab, page, name):
         assert page.evaluate(ERRORS) == []
         if any(LIVE_CALL.search(c) for c in code):
             key, frames = page.evaluate(MOST_FRAMES)
-            assert frames >= 3, f"a live plot should re-render while it runs; saw {frames} frames"
+            # Two different images in one output: it was redrawn in place. (How many
+            # redraws depends on how fast the tasks finish, so no more is required.)
+            assert frames >= 2, f"a live plot should re-render while it runs; saw {frames} frames"
             cell, output = (int(i) for i in key.split(":"))
             live = page.locator(".jp-Notebook .jp-Cell").nth(cell)
             live = live.locator(".jp-OutputArea-child").nth(output)
