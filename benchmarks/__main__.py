@@ -15,9 +15,14 @@ from pathlib import Path
 
 from conclab.env import usable_cpus
 
-from . import demos, grading, notebooks
+from . import class_scale, demos, grading, notebooks
 
-GROUPS = {"demos": demos.run, "grading": grading.run, "notebooks": notebooks.run}
+GROUPS = {
+    "demos": demos.run,
+    "grading": grading.run,
+    "notebooks": notebooks.run,
+    "class": class_scale.run,
+}
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -42,11 +47,15 @@ def main(argv=None) -> int:
     parser.add_argument("--only", nargs="+", choices=sorted(GROUPS), help="groups to run")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", type=Path, help="where to write the figures")
+    parser.add_argument("--class-size", type=int, default=100, help="submissions in the class")
     args = parser.parse_args(argv)
     figures = []
     for name in args.only or list(GROUPS):
         print(f"running {name} ...", flush=True)
-        figures.extend(GROUPS[name](args.repeats))
+        if name == "class":
+            figures.extend(class_scale.run(args.repeats, size=args.class_size))
+        else:
+            figures.extend(GROUPS[name](args.repeats))
     print(table(figures))
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = args.json or RESULTS / f"{stamp}.json"

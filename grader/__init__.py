@@ -1,7 +1,15 @@
-"""Concurrency Lab's grader: isolated, timed, partial-credit checking of exercises."""
+"""Concurrency Lab's grader: isolated, timed, partial-credit checking of exercises.
 
-from .notebook import check, progress
+`check` and `progress` are imported on first use, so that the grading processes (which
+import this package) do not pay for ipywidgets and the notebook front end.
+"""
 
-# Note: the name `grader.progress` is this function, not the module grader/progress.py;
-# import from the module with `from grader.progress import ...`.
 __all__ = ["check", "progress"]
+
+
+def __getattr__(name):
+    if name in __all__:
+        from . import notebook
+
+        return getattr(notebook, name)
+    raise AttributeError(f"module 'grader' has no attribute {name!r}")

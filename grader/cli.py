@@ -77,15 +77,6 @@ def cmd_check(args) -> int:
     return 0 if run.passed else 1
 
 
-def cmd_list(args) -> int:
-    for exercise in select(None):
-        print(
-            f"{exercise.order:02d} {exercise.slug:<24} {exercise.max_score:>5g} points  "
-            f"{exercise.title}  (notebook {exercise.notebook})"
-        )
-    return 0
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="grader", description="Grade Concurrency Lab exercises in isolated processes."
@@ -105,7 +96,6 @@ def build_parser() -> argparse.ArgumentParser:
     formats.add_arguments(check)  # --junit, --gradescope, --markdown
     check.set_defaults(func=cmd_check)
     lst = sub.add_parser("list", help="list the exercises")
-    lst.set_defaults(func=cmd_list)
     watch.add_parsers(sub, lst)  # `watch`, and `list` with remembered progress
     for course_module in (release, batch, validate):  # instructors' commands
         course_module.add_parser(sub)

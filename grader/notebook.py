@@ -1,7 +1,7 @@
 """What a notebook shows: `check("slug")` result panels with hints, and `progress()`.
 
 Both grade in isolated processes (grader.runner), remember the result
-(grader.progress) and never raise, so a notebook stays executable while exercises are
+(grader.progress_store) and never raise, so a notebook stays executable while exercises are
 unsolved. With ipywidgets the panels have buttons (next hint, check again, refresh);
 without it they fall back to static HTML or text.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 from . import messages
 from .hints import HintStepper
 from .manifest import EXERCISES_DIR, PROJECT_ROOT, Exercise, select
-from .progress import CELL, TABLE_STYLE, overview_html, record
+from .progress_store import CELL, TABLE_STYLE, overview_html, record
 from .report import exercise_html
 from .runner import grade_exercise
 

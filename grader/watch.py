@@ -20,7 +20,7 @@ from pathlib import Path
 from . import messages, report
 from .hints import HintStepper
 from .manifest import EXERCISES_DIR, Exercise, select
-from .progress import cmd_list, is_passed, load, record, state_path
+from .progress_store import cmd_list, is_passed, load, record, state_path
 from .runner import grade_exercise
 
 CHECKING = "== Checking {path} =="

@@ -10,7 +10,7 @@ from grader import messages
 from grader.hints import ALL_SHOWN, NO_HINTS, HintStepper, load_hints, parse_hints
 from grader.manifest import EXERCISES_DIR, SOLUTIONS_DIR
 from grader.notebook import HINT_BUTTON, NO_MORE_HINTS, CheckPanel, check
-from grader.progress import STATE_ENV
+from grader.progress_store import STATE_ENV
 
 from .conftest import all_exercises
 
