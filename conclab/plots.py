@@ -9,7 +9,9 @@ import matplotlib.pyplot as plt
 
 from .tracer import Tracer, traced
 
-COLOURS = plt.get_cmap("tab10").colors
+# tab10 without its red, which stays for failed tasks.
+COLOURS = [c for i, c in enumerate(plt.get_cmap("tab10").colors) if i != 3]
+FAILED_COLOUR = "#cf222e"
 
 
 def _display(fig, handle=None):
@@ -34,7 +36,8 @@ def draw_timeline(ax, tracer: Tracer, title: str, horizon: float | None = None) 
     ax.clear()
     for span in spans:
         row = workers.index(span.worker)
-        colour = COLOURS[hash(str(span.task)) % len(COLOURS)] if span.ok else "#cf222e"
+        key = span.task if isinstance(span.task, int) else hash(str(span.task))
+        colour = COLOURS[key % len(COLOURS)] if span.ok else FAILED_COLOUR
         ax.barh(
             row,
             span.duration,

@@ -98,10 +98,13 @@ def work(args) -> int:
     ini = os.path.join(scratch, "pytest.ini")
     with open(ini, "w", encoding="utf-8") as fh:
         fh.write("[pytest]\n")
+    # Without pytest's terminal reporter, the output pipe carries only what the learner's
+    # code printed; CONCLAB_GRADER_DEBUG=1 keeps pytest's own report for debugging checks.
+    quiet = [] if os.environ.get("CONCLAB_GRADER_DEBUG") else ["-p", "no:terminal"]
     return int(
         pytest.main(
             [
-                "-q",
+                *quiet,
                 "-s",  # learner output goes straight to the runner, which bounds what it keeps
                 "-c",
                 ini,

