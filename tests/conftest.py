@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import uuid
 from pathlib import Path
 
 import psutil
@@ -34,3 +35,26 @@ def no_leaked_processes():
         [p for p in psutil.Process().children(recursive=True) if p.pid not in before], timeout=5
     )
     assert not alive, f"processes left behind: {[p.pid for p in alive]}"
+
+
+TAG = "CONCLAB_TEST_TAG"
+
+
+def tagged(tag: str) -> list[psutil.Process]:
+    """Processes whose environment carries this test's tag (see `process_tag`)."""
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if proc.environ().get(TAG) == tag:
+                found.append(proc)
+        except (psutil.Error, OSError):
+            continue
+    return found
+
+
+@pytest.fixture
+def process_tag(monkeypatch) -> str:
+    """A tag in the environment that every process this test starts inherits."""
+    tag = uuid.uuid4().hex
+    monkeypatch.setenv(TAG, tag)
+    return tag

@@ -7,7 +7,6 @@ import os
 import shutil
 import subprocess
 import sys
-import uuid
 from pathlib import Path
 
 import psutil
@@ -18,9 +17,7 @@ from grader.cli import grade
 from grader.manifest import PROJECT_ROOT, SOLUTIONS_DIR, ManifestError, load_manifest, select
 from grader.runner import grade_exercise
 
-from .conftest import WRONG_DIR, make_target
-
-TAG = "CONCLAB_TEST_TAG"
+from .conftest import WRONG_DIR, make_target, tagged
 
 
 def run_cli(*args: str, cwd: Path = PROJECT_ROOT) -> subprocess.CompletedProcess:
@@ -95,21 +92,8 @@ def test_manifest_errors_say_what_is_wrong(tmp_path):
         load_manifest(folder / "missing.toml")
 
 
-def _tagged(tag: str) -> list[psutil.Process]:
-    found = []
-    for proc in psutil.process_iter():
-        try:
-            if proc.environ().get(TAG) == tag:
-                found.append(proc)
-        except (psutil.Error, OSError):
-            continue
-    return found
-
-
-def test_timeout_kills_the_whole_tree(tmp_path, monkeypatch):
+def test_timeout_kills_the_whole_tree(tmp_path, process_tag):
     """A submission whose pool workers and a detached grandchild hang: all are killed."""
-    tag = uuid.uuid4().hex
-    monkeypatch.setenv(TAG, tag)
     source = tmp_path / "hangs.py"
     source.write_text(
         "import subprocess, sys, time\n"
@@ -128,7 +112,7 @@ def test_timeout_kills_the_whole_tree(tmp_path, monkeypatch):
     assert statuses[:2] == [messages.TIMEOUT, messages.TIMEOUT]
     assert set(statuses[2:]) == {messages.NOT_RUN}
     assert result.checks[0].message == messages.TIMED_OUT.format(seconds=4)
-    gone, alive = psutil.wait_procs(_tagged(tag), timeout=5)
+    gone, alive = psutil.wait_procs(tagged(process_tag), timeout=5)
     assert not alive, [p.pid for p in alive]
 
 

@@ -10,7 +10,6 @@ import ast
 import shutil
 import sys
 import time
-import uuid
 from pathlib import Path
 
 import psutil
@@ -18,6 +17,8 @@ import pytest
 
 from grader.cli import grade
 from grader.manifest import SOLUTIONS_DIR, select
+
+from .conftest import tagged
 
 HOSTILE = Path(__file__).parent / "hostile"
 TIMEOUT = 6.0  # seconds per check: these submissions hang on purpose
@@ -36,20 +37,6 @@ def expected_fragments(path: Path) -> list[str]:
     raise AssertionError(f"{path.name} has no EXPECT list")
 
 
-TAG = "CONCLAB_TEST_TAG"
-
-
-def tagged(tag: str) -> list[psutil.Process]:
-    found = []
-    for proc in psutil.process_iter():
-        try:
-            if proc.environ().get(TAG) == tag:
-                found.append(proc)
-        except (psutil.Error, OSError):
-            continue
-    return found
-
-
 def leftover_processes(tag: str) -> list[psutil.Process]:
     """Processes this test's grading started that are still alive, and zombies below it."""
     left = tagged(tag)
@@ -64,9 +51,7 @@ def leftover_processes(tag: str) -> list[psutil.Process]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", sorted(HOSTILE.glob("*.py")), ids=lambda p: p.stem)
-def test_hostile_submission_scores_zero_and_leaves_nothing(path, tmp_path, monkeypatch):
-    tag = uuid.uuid4().hex
-    monkeypatch.setenv(TAG, tag)  # inherited by every process the grading starts
+def test_hostile_submission_scores_zero_and_leaves_nothing(path, tmp_path, process_tag):
     if path.stem in POSIX_ONLY and sys.platform == "win32":
         pytest.skip("POSIX only")
     first, second = select(["fetch_in_order", "prime_chunks"])
@@ -88,7 +73,7 @@ def test_hostile_submission_scores_zero_and_leaves_nothing(path, tmp_path, monke
         assert fragment.lower() in reasons, f"no reason mentions {fragment!r}:\n{reasons}"
     assert all(c.message.strip() for c in bad.checks), "a failed check without a reason"
     assert elapsed < BOUND, f"grading took {elapsed:.0f} s"
-    gone, alive = psutil.wait_procs(leftover_processes(tag), timeout=5)
+    gone, alive = psutil.wait_procs(leftover_processes(process_tag), timeout=5)
     assert not alive, f"left behind: {[(p.pid, p.name()) for p in alive]}"
 
 
