@@ -19,9 +19,11 @@ import argparse
 import ctypes
 import json
 import os
+import signal
 import subprocess
 import sys
 
+PR_SET_PDEATHSIG = 1
 PR_SET_CHILD_SUBREAPER = 36
 
 
@@ -44,10 +46,45 @@ def _become_subreaper() -> None:
             pass
 
 
+def _kill_everything_and_exit(signum=None, frame=None) -> None:
+    """The runner died (or asked us to stop): take every process of this run with us."""
+    from . import proctree
+
+    me = os.getpid()
+    victims = proctree.descendants(me)[1:]
+    run_id = os.environ.get(proctree.MARKER)
+    if run_id:
+        victims += [p for p in proctree.marked(run_id) if p.pid != me]
+    proctree.kill(victims, timeout=2)
+    while True:  # reap them, so none is left as a zombie
+        try:
+            os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            break
+        if not proctree.descendants(me)[1:]:
+            break
+    os._exit(1)
+
+
+def _die_with_parent() -> None:
+    """On Linux, get SIGTERM when the runner dies, and clean up then."""
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    signal.signal(signal.SIGTERM, _kill_everything_and_exit)
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the runner was already gone before the call
+        _kill_everything_and_exit()
+
+
 def supervise(args, argv: list[str]) -> int:
     """Start the worker and reap every descendant; report how the worker ended."""
     from . import limits
 
+    _die_with_parent()
     secret = sys.stdin.readline().strip()
     limits.apply_json(args.limits, args.cgroup)
     _become_subreaper()

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psutil
@@ -172,3 +173,37 @@ def test_learner_can_run_public_checks_with_plain_pytest():
     assert done.returncode == 1
     assert "6 failed" in done.stdout
     assert "NotImplementedError" in done.stdout
+
+
+def test_killing_the_grader_takes_its_gradings_with_it(tmp_path, process_tag):
+    """If the grading process itself is killed, its supervisor cleans up the whole run."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("relies on PR_SET_PDEATHSIG, which only Linux has")
+    source = tmp_path / "hangs.py"
+    source.write_text(
+        "import time\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from conclab.workloads import io_wait\n"
+        "def fetch_all(urls, fetch, max_workers=8):\n"
+        "    with ProcessPoolExecutor(2) as pool:\n"
+        "        pool.submit(io_wait, 600).result()\n"
+    )
+    (exercise,) = select(["fetch_in_order"])
+    target = make_target(tmp_path, exercise, source)
+    script = (
+        "from grader.manifest import select\n"
+        "from grader.runner import grade_exercise\n"
+        "(e,) = select(['fetch_in_order'])\n"
+        f"grade_exercise(e, {str(target)!r}, timeout=600)\n"
+    )
+    runner = subprocess.Popen([sys.executable, "-c", script], cwd=PROJECT_ROOT)
+    try:
+        deadline = time.monotonic() + 120
+        while len(tagged(process_tag)) < 4 and time.monotonic() < deadline:
+            time.sleep(0.2)  # runner, supervisor, worker and its pool are up
+        assert len(tagged(process_tag)) >= 4, "the grading never started"
+    finally:
+        runner.kill()
+        runner.wait()
+    gone, alive = psutil.wait_procs(tagged(process_tag), timeout=15)
+    assert not alive, [(p.pid, p.cmdline()[:3]) for p in alive]
