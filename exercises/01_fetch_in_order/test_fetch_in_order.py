@@ -7,29 +7,15 @@ import pytest
 from conclab.probes import BARRIER_SECONDS, NeverMet, ThreadProbe, meet
 
 
-def _in_input_order(urls, make_result):
-    """A fetch whose calls finish in input order (each waits for the previous one), so
-    that every implementation, concurrent or not, sees the same completion order."""
-    finished = {url: threading.Event() for url in urls}
-
-    def fetch(url):
-        i = urls.index(url)
-        if i > 0 and not finished[urls[i - 1]].wait(BARRIER_SECONDS):
-            raise NeverMet(f"fetch({url!r}) waited for fetch({urls[i - 1]!r}), which never ran.")
-        finished[url].set()
-        return make_result(url)
-
-    return fetch
-
-
-def test_one_result_per_url_in_input_order(submission):
+def test_one_result_per_url(submission):
     urls = [f"https://example.org/page/{i}" for i in range(6)]
-    fetch = _in_input_order(urls, lambda url: f"<html>{url}</html>")
-    got = submission.fetch_all(urls, fetch, max_workers=3)
+    got = submission.fetch_all(urls, lambda url: f"<html>{url}</html>", max_workers=3)
     expected = [f"<html>{url}</html>" for url in urls]
-    assert got == expected, (
+    # Which order the fetches finish in is up to the pool here, so only the results are
+    # judged; the order checks below fix the finishing order by construction.
+    assert sorted(got or []) == expected, (
         f"fetch_all(6 urls, fetch, max_workers=3) returned {got!r}; "
-        f"expected one result per url in input order: {expected!r}"
+        f"expected one result per url: {expected!r}"
     )
 
 
@@ -65,14 +51,14 @@ def test_fetches_run_at_the_same_time(submission):
     barrier = threading.Barrier(4)
 
     urls = ["a", "b", "c", "d"]
-    after_barrier = _in_input_order(urls, lambda url: url)  # a fixed completion order
 
     def fetch(url):
         meet(barrier, "fetches")
-        return after_barrier(url)
+        return url
 
     got = submission.fetch_all(urls, fetch, max_workers=4)
-    assert got == ["a", "b", "c", "d"], f"returned {got!r}; expected ['a', 'b', 'c', 'd']"
+    # The fetches finish in any order here; order has its own checks.
+    assert sorted(got or []) == urls, f"returned {got!r}; expected a result for a, b, c and d"
 
 
 def test_never_more_than_max_workers_threads(submission):
