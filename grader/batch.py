@@ -119,7 +119,7 @@ def grade_submission(path: str, names: list[str] | None, options: dict, job: str
     Every process the grading starts inherits the job's marker, so that the batch can
     kill what is left of it when it abandons the submission.
     """
-    from .cli import grade  # late import: the CLI imports this module
+    from .assignment import grade  # late import: it imports the runner
 
     os.environ[JOB_MARKER] = job
     path = str(Path(path).resolve())  # the gradings run in scratch folders
@@ -144,6 +144,7 @@ def grade_submission(path: str, names: list[str] | None, options: dict, job: str
                 target,
                 include_hidden=options.get("include_hidden", True),
                 timeout=options.get("timeout"),
+                jobs=1,  # the batch already grades one submission per worker
             )
     except Exception as exc:  # noqa: BLE001 - one submission must never stop the batch
         row["errors"].append(f"the grader failed: {type(exc).__name__}: {exc}")

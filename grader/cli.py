@@ -7,34 +7,8 @@ import sys
 from pathlib import Path
 
 from . import batch, formats, release, report, validate, watch
-from .manifest import EXERCISES_DIR, PROJECT_ROOT, ManifestError, select
-from .results import RunResult
-from .runner import grade_exercise
-
-
-def grade(
-    names: list[str] | None,
-    target: Path = EXERCISES_DIR,
-    include_hidden: bool = True,
-    root: Path = PROJECT_ROOT,
-    on_result=None,
-    timeout: float | None = None,
-    limits: dict | None = None,
-    errors: list[str] | None = None,
-) -> RunResult:
-    """Grade the selected exercises against target; on_result is called after each one.
-
-    Broken manifests are described in `errors` (when given) and skipped.
-    """
-    run = RunResult(target=report.relative(target))
-    for exercise in select(names, root, errors):
-        result = grade_exercise(
-            exercise, Path(target), include_hidden, root, timeout=timeout, limits=limits
-        )
-        run.exercises.append(result)
-        if on_result is not None:
-            on_result(result)
-    return run
+from .assignment import default_jobs, grade
+from .manifest import EXERCISES_DIR, PROJECT_ROOT, ManifestError
 
 
 def _resolve_target(text: str | None) -> Path:
@@ -65,6 +39,7 @@ def cmd_check(args) -> int:
         on_result=show,
         timeout=args.timeout,
         errors=errors,
+        jobs=args.jobs,
     )
     for error in errors:
         print(f"grader: skipped a broken manifest: {error}", file=sys.stderr)
@@ -89,6 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--verbose", "-v", action="store_true", help="show every failing check")
     check.add_argument(
         "--timeout", type=float, help="seconds per check, instead of each manifest's timeout"
+    )
+    check.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        default=None,
+        help=f"exercises graded at once (default: one per CPU, {default_jobs()} here)",
     )
     check.add_argument(
         "--public-only", action="store_true", help="skip hidden checks even when available"

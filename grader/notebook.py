@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from . import messages
+from .assignment import grade
 from .hints import HintStepper
 from .manifest import EXERCISES_DIR, PROJECT_ROOT, Exercise, select
 from .progress_store import CELL, TABLE_STYLE, overview_html, record
@@ -39,11 +40,27 @@ NO_MORE_HINTS = "No more hints for task {task}"
 def _grade(exercise: Exercise, target: Path):
     """Grade the learner's file and remember the result (per target folder)."""
     result = grade_exercise(exercise, target, include_hidden=False)
+    _remember(result, exercise, target)
+    return result
+
+
+def grade_all(target: Path, on_graded=None) -> None:
+    """Grade every exercise, several at once, remembering each result as it comes in."""
+    exercises = {e.slug: e for e in select(None)}
+
+    def remember(result) -> None:
+        _remember(result, exercises[result.slug], target)
+        if on_graded is not None:
+            on_graded(result)
+
+    grade(list(exercises), Path(target), include_hidden=False, on_result=remember)
+
+
+def _remember(result, exercise: Exercise, target: Path) -> None:
     try:
         record(result, exercise, target)
     except OSError:
         pass  # a read-only checkout still shows the result
-    return result
 
 
 def _cells(*cells: str, style: str = "") -> str:
@@ -199,17 +216,19 @@ class ProgressPanel:
         self.widget = widgets.VBox([widgets.HBox([self.button, self.bar, self.label]), self.table])
         self.widget.add_class("conclab-progress-panel")
 
+    def _graded(self, result) -> None:
+        self.bar.value += 1
+        self.label.value = f"{self.bar.value}/{len(self.exercises)} graded"
+        self.table.value = overview_html(self.target)
+
     def refresh(self) -> None:
         """Grade every exercise, moving the bar after each one; never raises."""
         self.button.disabled = True
         self.bar.value = 0
         self.bar.layout.visibility = "visible"
+        self.label.value = f"0/{len(self.exercises)} graded"
         try:
-            for i, exercise in enumerate(self.exercises):
-                self.label.value = f"{i + 1}/{len(self.exercises)}: {exercise.slug}"
-                _grade(exercise, self.target)
-                self.bar.value = i + 1
-                self.table.value = overview_html(self.target)
+            grade_all(self.target, on_graded=self._graded)
             self.label.value = ""
         except Exception as exc:  # noqa: BLE001 - a button must never raise into the kernel
             self.label.value = messages.CHECK_NEVER_RAISES.format(error=exc)
@@ -223,8 +242,8 @@ def progress(refresh: bool = False, target=EXERCISES_DIR) -> None:
     all again (a few seconds per exercise on a busy machine); refresh=True grades at once."""
     try:
         if widgets is None:
-            for exercise in select(None) if refresh else []:
-                _grade(exercise, Path(target))
+            if refresh:
+                grade_all(Path(target))
             _show(None, overview_html(Path(target)), None)
             return
         panel = ProgressPanel(target)

@@ -7,15 +7,23 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import psutil
 import pytest
 
-from grader import check, messages
-from grader.cli import grade
-from grader.manifest import PROJECT_ROOT, SOLUTIONS_DIR, ManifestError, load_manifest, select
+from grader import assignment, check, messages
+from grader.assignment import grade
+from grader.manifest import (
+    EXERCISES_DIR,
+    PROJECT_ROOT,
+    SOLUTIONS_DIR,
+    ManifestError,
+    load_manifest,
+    select,
+)
 from grader.runner import grade_exercise
 
 from .conftest import WRONG_DIR, make_target, tagged
@@ -77,6 +85,41 @@ def test_broken_manifest_is_reported_and_the_others_are_graded(tmp_path):
     assert len(errors) == 1 and "not valid TOML" in errors[0]
     with pytest.raises(ManifestError, match="not valid TOML"):
         select(None, root)
+
+
+def test_exercises_graded_at_once_are_reported_in_course_order(monkeypatch):
+    """Three gradings meet at a barrier only a concurrent run reaches, then finish in
+    reverse order; results still arrive in course order."""
+    slugs = ["first_result_wins", "progress_callbacks", "resilient_map"]
+    all_in_flight = threading.Barrier(len(slugs), timeout=30)
+    turn = {slug: threading.Event() for slug in slugs}  # set when that grading may finish
+    real = assignment.grade_exercise
+
+    def grade_exercise(exercise, *args, **kwargs):
+        all_in_flight.wait()  # raises BrokenBarrierError unless all three run at once
+        if exercise.slug != slugs[-1]:
+            assert turn[exercise.slug].wait(30)
+        result = real(exercise, *args, **kwargs)
+        position = slugs.index(exercise.slug)
+        if position:
+            turn[slugs[position - 1]].set()  # the later exercise finishes first
+        return result
+
+    monkeypatch.setattr(assignment, "grade_exercise", grade_exercise)
+    seen = []
+    run = grade(slugs, SOLUTIONS_DIR, jobs=3, on_result=lambda r: seen.append(r.slug))
+    assert [e.slug for e in run.exercises] == slugs == seen
+    assert run.passed
+
+
+def test_parallel_grading_gives_the_same_outcomes_as_one_at_a_time():
+    slugs = ["first_result_wins", "resilient_map"]
+    for where in (SOLUTIONS_DIR, EXERCISES_DIR):  # full points, then the stubs' failures
+        one = grade(slugs, where, jobs=1)
+        two = grade(slugs, where, jobs=2)
+        outcomes = [[(c.name, c.status) for c in e.checks] for e in one.exercises]
+        assert outcomes == [[(c.name, c.status) for c in e.checks] for e in two.exercises]
+        assert one.score == two.score
 
 
 def test_manifest_errors_say_what_is_wrong(tmp_path):

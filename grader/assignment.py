@@ -1,0 +1,66 @@
+"""Grade several exercises of one target, some at once, reporting them in course order.
+
+Each exercise is still graded in its own supervisor and worker (see runner.py); this
+module only decides how many of those runs are in flight. Runs mostly wait on their
+processes, so the runner's threads cost little; the CPUs are what `jobs` shares out.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from . import report
+from .manifest import EXERCISES_DIR, PROJECT_ROOT, Exercise, select
+from .results import ExerciseResult, RunResult
+from .runner import grade_exercise
+
+
+def default_jobs() -> int:
+    """Exercises graded at once by default: one per CPU this process may use."""
+    if hasattr(os, "process_cpu_count"):  # 3.13+
+        return os.process_cpu_count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+def grade(
+    names: list[str] | None,
+    target: Path = EXERCISES_DIR,
+    include_hidden: bool = True,
+    root: Path = PROJECT_ROOT,
+    on_result=None,
+    timeout: float | None = None,
+    limits: dict | None = None,
+    errors: list[str] | None = None,
+    jobs: int | None = None,
+) -> RunResult:
+    """Grade the selected exercises against target, `jobs` of them at once (default: one
+    per CPU). on_result is called for each result in course order, as soon as it and every
+    exercise before it are done. Broken manifests are described in `errors` and skipped."""
+    run = RunResult(target=report.relative(target))
+    exercises = select(names, root, errors)
+
+    def one(exercise: Exercise) -> ExerciseResult:
+        return grade_exercise(
+            exercise, Path(target), include_hidden, root, timeout=timeout, limits=limits
+        )
+
+    jobs = max(1, min(jobs or default_jobs(), len(exercises) or 1))
+    if jobs == 1:
+        for exercise in exercises:
+            _keep(run, one(exercise), on_result)
+        return run
+    with ThreadPoolExecutor(jobs, thread_name_prefix="grader-exercise") as pool:
+        futures = [pool.submit(one, exercise) for exercise in exercises]
+        for future in futures:  # in course order, whatever order they finish in
+            _keep(run, future.result(), on_result)
+    return run
+
+
+def _keep(run: RunResult, result: ExerciseResult, on_result) -> None:
+    run.exercises.append(result)
+    if on_result is not None:
+        on_result(result)
