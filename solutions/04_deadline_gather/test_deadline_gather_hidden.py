@@ -5,11 +5,15 @@ import threading
 from conclab.probes import BARRIER_SECONDS
 from conclab.probes_futures import HOLD_SECONDS, BackgroundCall
 
+TIMEOUT = 0.1  # seconds; the check waits TIMEOUT + BARRIER_SECONDS for the call to return
+# Waiting `timeout` for each straggler in turn takes at least STRAGGLERS x TIMEOUT (12 s),
+# more than twice that wait, however loaded the machine: only one shared deadline returns.
+STRAGGLERS = 120
+WORKERS = 6  # 5 stragglers run and block, the others wait in the queue: unfinished too
+
 
 def test_the_deadline_counts_from_the_call(submission):
-    # Five stragglers: waiting `timeout` for each in turn would take 5 x timeout.
-    timeout = 2.0
-    inputs = ["quick"] + [f"slow-{i}" for i in range(5)]
+    inputs = ["quick"] + [f"slow-{i}" for i in range(STRAGGLERS)]
     gate = threading.Event()  # stragglers wait for it
 
     def func(x):
@@ -17,17 +21,21 @@ def test_the_deadline_counts_from_the_call(submission):
             gate.wait(HOLD_SECONDS)
         return x
 
-    call = BackgroundCall(submission.gather_until, func, inputs, timeout, len(inputs))
+    call = BackgroundCall(submission.gather_until, func, inputs, TIMEOUT, WORKERS)
     try:
-        returned = call.wait(timeout + BARRIER_SECONDS)
+        returned = call.wait(TIMEOUT + BARRIER_SECONDS)
     finally:
         gate.set()
     call.wait(BARRIER_SECONDS)
-    got = call.outcome("gather_until")
+    call.outcome("gather_until")  # re-raises what the call raised
+    called = (
+        f"gather_until(func, ['quick', 'slow-0', ..., 'slow-{STRAGGLERS - 1}'], "
+        f"timeout={TIMEOUT:g}, max_workers={WORKERS})"
+    )
     assert returned, (
-        f"gather_until(func, {inputs!r}, timeout={timeout:g}, max_workers=6) with five "
-        f"stragglers had not returned {BARRIER_SECONDS:g} s after its deadline; it returned "
-        f"{got!r} later. The timeout counts once, from the call: use one "
-        "wait(futures, timeout=...) or as_completed(futures, timeout=...), not "
-        "result(timeout=...) on each future."
+        f"{called}, whose {STRAGGLERS} stragglers never finish before the deadline, had not "
+        f"returned {BARRIER_SECONDS:g} s after its deadline; it returned only once the check "
+        "released them. The timeout counts once, from the call: use one "
+        "wait(futures, timeout=...) or "
+        "as_completed(futures, timeout=...), not result(timeout=...) on each future."
     )
