@@ -80,21 +80,30 @@ def _die_with_parent() -> None:
         _kill_everything_and_exit()
 
 
-def supervise(args, argv: list[str]) -> int:
-    """Start the worker and reap every descendant; report how the worker ended."""
+def supervise(args, argv: list[str], forked: bool = False) -> int:
+    """Start the worker and reap every descendant; report how the worker ended.
+
+    `forked`: this supervisor was forked by the zygote with pytest imported, so the worker
+    is forked too rather than started as a fresh interpreter.
+    """
     from . import limits
 
     _die_with_parent()
     secret = sys.stdin.readline().strip()
     limits.apply_json(args.limits, args.cgroup)
     _become_subreaper()
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "grader.child", "--worker", *argv],
-        stdin=subprocess.PIPE,
-        pass_fds=(args.events_fd,),
-    )
-    worker.stdin.write(f"{secret}\n".encode())
-    worker.stdin.close()
+    worker = None
+    if forked:
+        worker_pid = _fork_worker(args, secret)
+    else:
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "grader.child", "--worker", *argv],
+            stdin=subprocess.PIPE,
+            pass_fds=(args.events_fd,),
+        )
+        worker.stdin.write(f"{secret}\n".encode())
+        worker.stdin.close()
+        worker_pid = worker.pid
     events = os.fdopen(args.events_fd, "w", encoding="utf-8", buffering=1)
     code = 0
     while True:
@@ -104,8 +113,10 @@ def supervise(args, argv: list[str]) -> int:
             break
         except InterruptedError:
             continue
-        if pid == worker.pid:
-            worker.returncode = code = os.waitstatus_to_exitcode(status)
+        if pid == worker_pid:
+            code = os.waitstatus_to_exitcode(status)
+            if worker is not None:
+                worker.returncode = code  # reaped here, not by Popen
             try:
                 events.write(json.dumps({"event": "exit", "code": code, "secret": secret}) + "\n")
                 events.flush()
@@ -114,9 +125,48 @@ def supervise(args, argv: list[str]) -> int:
     return 0 if code == 0 else 1
 
 
-def work(args) -> int:
+def _fork_worker(args, secret: str) -> int:
+    """Fork the worker from this (zygote-forked) supervisor; returns its pid."""
+    pid = os.fork()
+    if pid == 0:
+        code = 1
+        try:
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the supervisor's clean-up is not ours
+            # As in a worker started with `python -m grader.child`: spawn children of the
+            # learner's code re-import this module as their __main__, not the zygote's.
+            sys.modules["__main__"] = sys.modules[__name__]
+            code = work(args, secret)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        except BaseException:  # noqa: BLE001 - report it, never return into the supervisor
+            import traceback
+
+            traceback.print_exc()
+        finally:
+            _exit_like_an_interpreter(code)
+    return pid
+
+
+def _exit_like_an_interpreter(code: int) -> None:
+    """What interpreter exit does that matters here: exit handlers (multiprocessing joins or
+    ends its children and cleans up), flushed output; then leave without unwinding."""
+    import atexit
+
+    try:
+        atexit._run_exitfuncs()
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError, AttributeError):
+                pass
+        os._exit(code)
+
+
+def work(args, secret: str | None = None) -> int:
     """Run the selected checks under pytest with the grader's recorder."""
-    secret = sys.stdin.readline().strip()
+    if secret is None:
+        secret = sys.stdin.readline().strip()
     sys.stdin.close()
     sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - lives as long as the process
     os.environ.setdefault("MPLBACKEND", "Agg")
@@ -150,6 +200,8 @@ def work(args) -> int:
                 "--import-mode=importlib",
                 "-p",
                 "no:cacheprovider",
+                "-p",  # its gc.collect() at the end costs more than the warnings it shows
+                "no:unraisableexception",
                 "--conclab-target",
                 args.target,
                 *args.nodeids,
@@ -159,10 +211,10 @@ def work(args) -> int:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, forked: bool = False) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     args = _parser().parse_args(argv)
-    return work(args) if args.worker else supervise(args, argv)
+    return work(args) if args.worker else supervise(args, argv, forked)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ import psutil
 # Set in the child's environment; every descendant inherits it, including processes that
 # left the process group or were re-parented to init, so a scan finds them all.
 MARKER = "CONCLAB_GRADING_RUN"
+UNSET = "-" * 32  # the marker's value in the grader's zygote, which belongs to no run
 
 
 def descendants(pid: int) -> list[psutil.Process]:
@@ -61,7 +62,7 @@ def marked_any() -> list[psutil.Process]:
     found = []
     for proc in psutil.process_iter():
         try:
-            if MARKER in proc.environ():
+            if proc.environ().get(MARKER, UNSET) != UNSET:
                 found.append(proc)
         except (psutil.Error, OSError):
             continue

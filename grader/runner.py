@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import limits as limits_mod
-from . import messages, proctree
+from . import messages, proctree, zygote
 from .manifest import PROJECT_ROOT, Check, Exercise
 from .results import CheckResult, ExerciseResult
 
@@ -90,6 +90,24 @@ def _child_env(run_id: str) -> dict:
     return env
 
 
+def _start_supervisor(args: list[str], scratch: str, env: dict, events_fd: int):
+    """The run's supervisor, in its own session: forked by the zygote where there is one,
+    else a fresh `python -m grader.child`. Either way its output comes on .stdout."""
+    forked = zygote.start_supervisor(args, scratch, env, events_fd)
+    if forked is not None:
+        return forked
+    return subprocess.Popen(
+        [sys.executable, "-m", "grader.child", "--events-fd", str(events_fd), *args],
+        cwd=scratch,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        pass_fds=(events_fd,),
+        start_new_session=True,
+    )
+
+
 def describe_exit(code: int | None, settings: dict) -> str:
     """Why the worker ended, in words for a learner."""
     if code is None:
@@ -109,22 +127,12 @@ def _run_once(exercise, target, checks, settings, root, timeout, out) -> _Attemp
     read_fd, write_fd = os.pipe()
     try:
         with tempfile.TemporaryDirectory(prefix="conclab-grade-") as scratch:
-            cmd = [sys.executable, "-m", "grader.child"]
-            cmd += ["--target", str(exercise.module_in(target).parent)]
-            cmd += ["--events-fd", str(write_fd), "--limits", json.dumps(settings)]
+            args = ["--target", str(exercise.module_in(target).parent)]
+            args += ["--limits", json.dumps(settings)]
             if cgroup.path is not None:
-                cmd += ["--cgroup", str(cgroup.path)]
-            cmd += [_nodeid(exercise, c, root) for c in checks]
-            proc = subprocess.Popen(
-                cmd,
-                cwd=scratch,
-                env=_child_env(run_id),
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                pass_fds=(write_fd,),
-                start_new_session=True,
-            )
+                args += ["--cgroup", str(cgroup.path)]
+            args += [_nodeid(exercise, c, root) for c in checks]
+            proc = _start_supervisor(args, scratch, _child_env(run_id), write_fd)
             os.close(write_fd)
             write_fd = -1
             try:

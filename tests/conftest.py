@@ -9,6 +9,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from grader import zygote
 from grader.manifest import PROJECT_ROOT, discover
 
 WRONG_DIR = Path(__file__).parent / "wrong"
@@ -28,12 +29,13 @@ def make_target(tmp_path: Path, exercise, source: Path) -> Path:
 
 @pytest.fixture
 def no_leaked_processes():
-    """Fail a test that leaves child processes of this test process running."""
+    """Fail a test that leaves child processes of this test process running (the grader's
+    zygote is a long-lived helper, not a leftover; what it forked is checked)."""
     before = {p.pid for p in psutil.Process().children(recursive=True)}
     yield
-    gone, alive = psutil.wait_procs(
-        [p for p in psutil.Process().children(recursive=True) if p.pid not in before], timeout=5
-    )
+    new = psutil.Process().children(recursive=True)
+    kept = before | set(zygote.pids())
+    gone, alive = psutil.wait_procs([p for p in new if p.pid not in kept], timeout=5)
     assert not alive, f"processes left behind: {[p.pid for p in alive]}"
 
 
@@ -41,9 +43,13 @@ TAG = "CONCLAB_TEST_TAG"
 
 
 def tagged(tag: str) -> list[psutil.Process]:
-    """Processes whose environment carries this test's tag (see `process_tag`)."""
+    """Processes whose environment carries this test's tag (see `process_tag`), but not
+    the grader's zygote, which outlives gradings by design."""
     found = []
+    helpers = set(zygote.pids())
     for proc in psutil.process_iter():
+        if proc.pid in helpers:
+            continue
         try:
             if proc.environ().get(TAG) == tag:
                 found.append(proc)
@@ -58,3 +64,16 @@ def process_tag(monkeypatch) -> str:
     tag = uuid.uuid4().hex
     monkeypatch.setenv(TAG, tag)
     return tag
+
+
+@pytest.fixture(params=["zygote", "fresh interpreters"])
+def supervisor_start(request, monkeypatch) -> str:
+    """Grade with supervisors forked by the zygote (Linux), then with fresh interpreters
+    (the only way elsewhere); CONCLAB_GRADER_ZYGOTE reaches runners in subprocesses."""
+    if request.param == "zygote":
+        if not zygote.ENABLED:
+            pytest.skip("no zygote on this platform")
+    else:
+        monkeypatch.setattr(zygote, "ENABLED", False)
+        monkeypatch.setenv("CONCLAB_GRADER_ZYGOTE", "0")
+    return request.param

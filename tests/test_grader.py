@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -14,7 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from grader import assignment, check, messages
+from grader import assignment, check, messages, proctree, zygote
 from grader.assignment import grade
 from grader.manifest import (
     EXERCISES_DIR,
@@ -136,7 +137,7 @@ def test_manifest_errors_say_what_is_wrong(tmp_path):
         load_manifest(folder / "missing.toml")
 
 
-def test_timeout_kills_the_whole_tree(tmp_path, process_tag):
+def test_timeout_kills_the_whole_tree(tmp_path, process_tag, supervisor_start):
     """A submission whose pool workers and a detached grandchild hang: all are killed."""
     source = tmp_path / "hangs.py"
     source.write_text(
@@ -218,7 +219,7 @@ def test_learner_can_run_public_checks_with_plain_pytest():
     assert "NotImplementedError" in done.stdout
 
 
-def test_killing_the_grader_takes_its_gradings_with_it(tmp_path, process_tag):
+def test_killing_the_grader_takes_its_gradings_with_it(tmp_path, process_tag, supervisor_start):
     """If the grading process itself is killed, its supervisor cleans up the whole run."""
     if not sys.platform.startswith("linux"):
         pytest.skip("relies on PR_SET_PDEATHSIG, which only Linux has")
@@ -242,11 +243,48 @@ def test_killing_the_grader_takes_its_gradings_with_it(tmp_path, process_tag):
     runner = subprocess.Popen([sys.executable, "-c", script], cwd=PROJECT_ROOT)
     try:
         deadline = time.monotonic() + 120
-        while len(tagged(process_tag)) < 4 and time.monotonic() < deadline:
-            time.sleep(0.2)  # runner, supervisor, worker and its pool are up
-        assert len(tagged(process_tag)) >= 4, "the grading never started"
+        while len(tagged(process_tag)) < 5 and time.monotonic() < deadline:
+            time.sleep(0.2)  # runner, (zygote,) supervisor, worker and its 2 pool workers
+        assert len(tagged(process_tag)) >= 5, "the grading never started"
     finally:
         runner.kill()
         runner.wait()
     gone, alive = psutil.wait_procs(tagged(process_tag), timeout=15)
     assert not alive, [(p.pid, p.cmdline()[:3]) for p in alive]
+
+
+def test_runs_forked_by_the_zygote_carry_their_marker(tmp_path):
+    """Scans of /proc find a forked run's processes by its marker, as for exec'd ones."""
+    if not zygote.ENABLED:
+        pytest.skip("no zygote on this platform")
+    source = tmp_path / "hangs.py"
+    source.write_text(
+        "import multiprocessing\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from conclab.workloads import io_wait\n"
+        "def fetch_all(urls, fetch, max_workers=8):\n"
+        "    forked = multiprocessing.get_context('fork')  # children that never exec\n"
+        "    with ProcessPoolExecutor(2, mp_context=forked) as pool:\n"
+        "        pool.submit(io_wait, 600).result()\n"
+    )
+    (exercise,) = select(["fetch_in_order"])
+    target = make_target(tmp_path, exercise, source)
+    args = (exercise, target, False, PROJECT_ROOT, 6)  # a 6 s timeout per check
+    grading = threading.Thread(target=grade_exercise, args=args)
+    grading.start()
+    try:
+        deadline = time.monotonic() + 60
+        run = []
+        while len(run) < 4 and time.monotonic() < deadline:  # supervisor, worker, 2 workers
+            time.sleep(0.1)
+            run = [p for z in zygote.pids() for p in psutil.Process(z).children(recursive=True)]
+        markers = set()
+        for proc in run:
+            with contextlib.suppress(psutil.Error):
+                markers.add(proc.environ().get(proctree.MARKER))
+        assert len(run) >= 4, "the grading never started"
+        assert len(markers) == 1 and proctree.UNSET not in markers, markers
+        (marker,) = markers
+        assert {p.pid for p in proctree.marked(marker)} >= {p.pid for p in run}
+    finally:
+        grading.join()
