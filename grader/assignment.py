@@ -1,4 +1,4 @@
-"""Grade several exercises of one target, some at once, reporting them in course order.
+"""Grade several exercises of one target, some at once, reporting them in the order asked.
 
 Each exercise is still graded in its own supervisor and worker (see runner.py); this
 module only decides how many of those runs are in flight. Runs mostly wait on their
@@ -38,7 +38,7 @@ def grade(
     jobs: int | None = None,
 ) -> RunResult:
     """Grade the selected exercises against target, `jobs` of them at once (default: one
-    per CPU). on_result is called for each result in course order, as soon as it and every
+    per CPU). on_result is called for each result in the order selected, as soon as it and every
     exercise before it are done. Broken manifests are described in `errors` and skipped."""
     run = RunResult(target=report.relative(target))
     exercises = select(names, root, errors)
@@ -55,7 +55,7 @@ def grade(
         return run
     with ThreadPoolExecutor(jobs, thread_name_prefix="grader-exercise") as pool:
         futures = [pool.submit(one, exercise) for exercise in exercises]
-        for future in futures:  # in course order, whatever order they finish in
+        for future in futures:  # in the order selected, whatever order they finish in
             _keep(run, future.result(), on_result)
     return run
 
