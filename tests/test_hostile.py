@@ -15,7 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from grader.cli import grade
+from grader.assignment import grade
 from grader.manifest import SOLUTIONS_DIR, select
 
 from .conftest import tagged
