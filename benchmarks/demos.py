@@ -37,6 +37,17 @@ def cpu_processes_ratio(cores: int) -> float:
     return seq / par / cores
 
 
+def cpu_ceiling_ratio(cores: int) -> float:
+    """What the machine allows: one task per core at once, against the same task alone,
+    on the same pre-started workers. Below 1 when the cores slow each other down (shared
+    caches, a busy host, clock boost for a single busy core), whatever the pool does."""
+    with ProcessPoolExecutor(max_workers=cores) as pool:
+        list(pool.map(cpu_work, [1] * cores))
+        alone = [timed(lambda: pool.submit(cpu_work, CPU_N).result()) for _ in range(cores)]
+        together = timed(lambda: list(pool.map(cpu_work, [CPU_N] * cores)))
+    return sum(alone) / len(alone) / together
+
+
 def io_threads_ratio(workers: int = 8) -> float:
     """Speedup of a thread pool on sleeps, divided by the number of workers."""
     inputs = [IO_SECONDS] * workers
@@ -62,6 +73,12 @@ def run(repeats: int) -> list[Figure]:
             "ratio",
             [cpu_processes_ratio(cores) for _ in range(repeats)],
             target=0.9,
+        ),
+        Figure(
+            "demo fidelity",
+            f"  ceiling: {cores} tasks at once vs 1 alone",
+            "ratio",
+            [cpu_ceiling_ratio(cores) for _ in range(repeats)],
         ),
         Figure(
             "demo fidelity",
