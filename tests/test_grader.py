@@ -219,21 +219,27 @@ def test_learner_can_run_public_checks_with_plain_pytest():
     assert "NotImplementedError" in done.stdout
 
 
+def hanging_pool_target(tmp_path, start_method: str | None = None):
+    """Exercise 01 and a submission whose fetch_all waits forever on 2 pool workers."""
+    source = tmp_path / "hangs.py"
+    source.write_text(
+        "import multiprocessing\n"
+        "from concurrent.futures import ProcessPoolExecutor\n"
+        "from conclab.workloads import io_wait\n"
+        "def fetch_all(urls, fetch, max_workers=8):\n"
+        f"    context = multiprocessing.get_context({start_method!r})\n"
+        "    with ProcessPoolExecutor(2, mp_context=context) as pool:\n"
+        "        pool.submit(io_wait, 600).result()\n"
+    )
+    (exercise,) = select(["fetch_in_order"])
+    return exercise, make_target(tmp_path, exercise, source)
+
+
 def test_killing_the_grader_takes_its_gradings_with_it(tmp_path, process_tag, supervisor_start):
     """If the grading process itself is killed, its supervisor cleans up the whole run."""
     if not sys.platform.startswith("linux"):
         pytest.skip("relies on PR_SET_PDEATHSIG, which only Linux has")
-    source = tmp_path / "hangs.py"
-    source.write_text(
-        "import time\n"
-        "from concurrent.futures import ProcessPoolExecutor\n"
-        "from conclab.workloads import io_wait\n"
-        "def fetch_all(urls, fetch, max_workers=8):\n"
-        "    with ProcessPoolExecutor(2) as pool:\n"
-        "        pool.submit(io_wait, 600).result()\n"
-    )
-    (exercise,) = select(["fetch_in_order"])
-    target = make_target(tmp_path, exercise, source)
+    exercise, target = hanging_pool_target(tmp_path)
     script = (
         "from grader.manifest import select\n"
         "from grader.runner import grade_exercise\n"
@@ -257,18 +263,7 @@ def test_runs_forked_by_the_zygote_carry_their_marker(tmp_path):
     """Scans of /proc find a forked run's processes by its marker, as for exec'd ones."""
     if not zygote.ENABLED:
         pytest.skip("no zygote on this platform")
-    source = tmp_path / "hangs.py"
-    source.write_text(
-        "import multiprocessing\n"
-        "from concurrent.futures import ProcessPoolExecutor\n"
-        "from conclab.workloads import io_wait\n"
-        "def fetch_all(urls, fetch, max_workers=8):\n"
-        "    forked = multiprocessing.get_context('fork')  # children that never exec\n"
-        "    with ProcessPoolExecutor(2, mp_context=forked) as pool:\n"
-        "        pool.submit(io_wait, 600).result()\n"
-    )
-    (exercise,) = select(["fetch_in_order"])
-    target = make_target(tmp_path, exercise, source)
+    exercise, target = hanging_pool_target(tmp_path, "fork")  # children that never exec
     args = (exercise, target, False, PROJECT_ROOT, 6)  # a 6 s timeout per check
     grading = threading.Thread(target=grade_exercise, args=args)
     grading.start()
