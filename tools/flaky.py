@@ -62,6 +62,7 @@ def main(argv=None) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             for exercise in select(args.exercises or None):
                 for label, target in targets_for(exercise, Path(tmp)):
+                    began = time.monotonic()
                     with ThreadPoolExecutor(args.jobs) as pool:
                         runs = list(pool.map(outcome, [exercise] * args.runs, [target] * args.runs))
                     counts = Counter(runs)
@@ -69,7 +70,8 @@ def main(argv=None) -> int:
                     score = [sum(passed for _, passed in o) for o in runs]
                     line = (
                         f"{exercise.slug:<22} {label:<38} {args.runs} runs, "
-                        f"{len(counts)} outcome(s), checks passed {min(score)}..{max(score)}"
+                        f"{len(counts)} outcome(s), checks passed {min(score)}..{max(score)}, "
+                        f"{time.monotonic() - began:.0f} s"
                     )
                     print(line, flush=True)
                     if len(counts) > 1:
