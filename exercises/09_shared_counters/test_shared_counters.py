@@ -119,10 +119,15 @@ def test_count_in_processes_runs_them_at_once(submission):
 
 
 def test_count_in_processes_with_its_own_worker(submission):
+    # One process: whether add_to_counter loses updates is judged above, with a barrier;
+    # here only that the default work is add_to_counter and its count comes back.
     for method in methods_to_check():
-        call = "count_in_processes(3, 2000)"
-        got = call_in_time(method, submission.count_in_processes, 3, 2000, call=call)
-        assert got == 6000, f"[{method}] {call} returned {got!r}; expected 6000"
+        call = "count_in_processes(1, 2000)"
+        got = call_in_time(method, submission.count_in_processes, 1, 2000, call=call)
+        assert got == 2000, (
+            f"[{method}] {call} returned {got!r}; expected 2000: the default work is "
+            "add_to_counter, and the function returns the shared counter's final value"
+        )
 
 
 def test_histogram_without_lost_updates(submission):
@@ -147,8 +152,8 @@ def test_parallel_histogram_splits_work_over_processes(submission):
     assert list(got) == [0, 0, 0], (
         f"parallel_histogram([], n_bins=3, n_processes=1) returned {got!r}; expected [0, 0, 0]"
     )
-    values = [i % 5 for i in range(60)]
-    call = "parallel_histogram(60 values, n_bins=5, n_processes=3, work)"
+    values = [i % 5 for i in range(61)]  # 61: chunks of 21, 20 and 20
+    call = "parallel_histogram(61 values, n_bins=5, n_processes=3, work)"
     for method in spawn_only():
         # The Manager is the check's own process: it starts with the default method.
         with multiprocessing.Manager() as manager:
@@ -158,13 +163,14 @@ def test_parallel_histogram_splits_work_over_processes(submission):
             notes = list(notes)
         pids = {pid for pid, _, _ in notes}
         sizes = sorted(n for _, _, n in notes)
-        assert len(pids) == 3 and os.getpid() not in pids and sum(sizes) == 60, (
+        assert len(pids) == 3 and os.getpid() not in pids and sizes == [20, 20, 21], (
             f"[{method}] {call} ran work in processes {[pid for pid, _, _ in notes]} with "
-            f"chunks of {sizes} values; expected 3 chunks covering the 60 values, in 3 "
+            f"chunks of {sizes} values; expected 3 chunks of [20, 20, 21] values, in 3 "
             f"different processes, none of them the caller ({os.getpid()})"
         )
         assert all(met for _, met, _ in notes), (
             f"[{method}] {call}: the 3 processes never ran at the same time (each work "
             "waits for the others at a barrier). Start every process before joining any."
         )
-        assert list(got) == [12] * 5, f"[{method}] {call} returned {got!r}; expected [12] * 5"
+        expected = [13, 12, 12, 12, 12]
+        assert list(got) == expected, f"[{method}] {call} returned {got!r}; expected {expected}"
