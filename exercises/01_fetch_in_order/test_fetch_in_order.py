@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from conclab.probes import BARRIER_SECONDS, NeverMet, ThreadProbe, meet
+from conclab.probes import FinishingOrder, InFlightGate, meet
 
 
 def test_one_result_per_url(submission):
@@ -25,21 +25,16 @@ def test_empty_input_gives_empty_list(submission):
 
 
 def test_order_kept_when_later_urls_finish_first(submission):
-    # Fetch i may only finish after fetch i+1 has finished, so they finish last to first.
+    # The fetches finish last to first, one at a time: fetch(u2) returns only once
+    # fetch(u3) has returned and fetch_all has dealt with it, and so on.
     urls = [f"u{i}" for i in range(4)]
-    finished = {url: threading.Event() for url in urls}
-
-    def fetch(url):
-        i = urls.index(url)
-        if i + 1 < len(urls) and not finished[urls[i + 1]].wait(BARRIER_SECONDS):
-            raise NeverMet(
-                f"fetch({url!r}) waited {BARRIER_SECONDS:g} s for fetch({urls[i + 1]!r}) to "
-                "finish, but it never ran: the fetches did not run at the same time."
-            )
-        finished[url].set()
-        return url.upper()
-
-    got = submission.fetch_all(urls, fetch, max_workers=4)
+    fetch = FinishingOrder(
+        urls[::-1], str.upper, describe=lambda url: f"fetch({url!r})", what="fetches"
+    )
+    try:
+        got = submission.fetch_all(urls, fetch, max_workers=4)
+    finally:
+        fetch.stop()
     assert got == ["U0", "U1", "U2", "U3"], (
         "the fetches finished in the order u3, u2, u1, u0; fetch_all returned "
         f"{got!r} but expected the input order ['U0', 'U1', 'U2', 'U3']. "
@@ -62,47 +57,21 @@ def test_fetches_run_at_the_same_time(submission):
 
 
 def test_never_more_than_max_workers_threads(submission):
-    probe = ThreadProbe()
-    gate = threading.Event()
-    outcome = {}
-
-    def fetch(url):
-        probe.enter(url)
-        try:
-            gate.wait(BARRIER_SECONDS)
-            return url
-        finally:
-            probe.leave()
-
-    def call():
-        try:
-            outcome["result"] = submission.fetch_all([f"u{i}" for i in range(12)], fetch, 3)
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            outcome["error"] = exc
-        finally:
-            probe.done()
-
-    caller = threading.Thread(target=call, daemon=True)
-    caller.start()
-    reached = probe.wait_for_in_flight(3, BARRIER_SECONDS)
-    # While the gate is closed, every extra thread a wrong implementation started would
-    # pick up a fetch and block here too; give them a moment to show up.
-    too_many = probe.wait_for_in_flight(4, 0.5)
-    gate.set()
-    caller.join(BARRIER_SECONDS * 2)
-    if "error" in outcome:
-        raise outcome["error"]
-    assert reached, (
+    urls = [f"u{i}" for i in range(12)]
+    # Every fetch waits at a gate that opens once 3 wait there and no more can start.
+    fetch = InFlightGate(3)
+    got = fetch.run(lambda: submission.fetch_all(urls, fetch, 3))
+    assert fetch.reached, (
         "fetch_all(12 urls, fetch, max_workers=3) never had 3 fetches in progress at once; "
         "expected exactly 3 worker threads fetching at the same time."
     )
-    assert not too_many and len(probe.threads) <= 3, (
-        f"fetch_all(12 urls, fetch, max_workers=3) ran {probe.peak} fetches at once in "
-        f"{len(probe.threads)} threads; expected at most max_workers=3."
+    assert not fetch.too_many and len(fetch.threads) <= 3, (
+        f"fetch_all(12 urls, fetch, max_workers=3) ran {fetch.peak} fetches at once in "
+        f"{len(fetch.threads)} threads; expected at most max_workers=3."
     )
     # Order has its own checks; here only completeness counts, whatever the finishing order.
-    assert sorted(outcome.get("result") or []) == sorted(f"u{i}" for i in range(12)), (
-        f"returned {outcome.get('result')!r}; expected a result for each of the 12 urls"
+    assert sorted(got or []) == sorted(urls), (
+        f"returned {got!r}; expected a result for each of the 12 urls"
     )
 
 

@@ -8,7 +8,7 @@ from functools import partial
 
 import pytest
 
-from conclab.probes import BARRIER_SECONDS, NeverMet, meet
+from conclab.probes import BARRIER_SECONDS, FinishingOrder, NeverMet, meet
 from conclab.probes_pipeline import (
     StageLog,
     meet_then_square,
@@ -37,14 +37,16 @@ def recording_stages(log: StageLog):
     return download, save
 
 
-def test_every_item_saved_once_in_input_order(submission):
+def test_every_item_saved_once(submission):
     log = StageLog()
     download, save = recording_stages(log)
     got = submission.run_pipeline(list(range(8)), download, square_in_process, save, 3, 2, 2)
     expected = [i * i for i in range(8)]
-    assert got == expected, (
+    # Which order the saves finish in is up to the pools here, so only the results are
+    # judged; the order check below fixes the finishing order by construction.
+    assert sorted(got or []) == expected, (
         f"run_pipeline(range(8), download, compute=square, save, 3, 2, 2) returned {got!r}; "
-        f"expected save(compute(download(item))) for every item in input order: {expected!r}"
+        f"expected save(compute(download(item))) for every item: {expected!r}"
     )
     assert sorted(log.calls["download"]) == list(range(8)), (
         f"download was called with {sorted(log.calls['download'])!r}; expected each of "
@@ -61,20 +63,21 @@ def test_empty_input_gives_empty_list(submission):
 
 
 def test_order_kept_when_later_items_finish_first(submission):
-    # save(i) may only finish after save(i+1) has finished: saves finish last to first.
-    saved = [threading.Event() for _ in range(6)]
-
-    def save(pair):
-        i = math.isqrt(pair[1])
-        if i + 1 < len(saved) and not saved[i + 1].wait(BARRIER_SECONDS):
-            raise NeverMet(
-                f"save of item {i} waited {BARRIER_SECONDS:g} s for the save of item {i + 1} "
-                "to finish, but it never ran: the saves did not run at the same time."
-            )
-        saved[i].set()
-        return f"saved {i}"
-
-    got = submission.run_pipeline(list(range(6)), pass_through, square_in_process, save, 6, 2, 6)
+    # The saves finish last to first, one at a time: the save of item 4 returns only once
+    # the save of item 5 has returned and run_pipeline has dealt with it, and so on.
+    save = FinishingOrder(
+        range(5, -1, -1),
+        lambda pair: f"saved {math.isqrt(pair[1])}",
+        key=lambda pair: math.isqrt(pair[1]),
+        describe=lambda i: f"the save of item {i}",
+        what="saves",
+    )
+    try:
+        got = submission.run_pipeline(
+            list(range(6)), pass_through, square_in_process, save, 6, 2, 6
+        )
+    finally:
+        save.stop()
     expected = [f"saved {i}" for i in range(6)]
     assert got == expected, (
         "the saves finished in the order 5, 4, 3, 2, 1, 0; run_pipeline(range(6), ..., "
@@ -96,8 +99,9 @@ def test_downloads_run_at_the_same_time_in_threads(submission):
         return pair[1]
 
     got = submission.run_pipeline(list(range(6)), download, square_in_process, save, 3, 2, 2)
-    assert got == [i * i for i in range(6)], (
-        f"returned {got!r}; expected {[i * i for i in range(6)]!r}"
+    # The saves finish in any order here; order has its own check.
+    assert sorted(got or []) == [i * i for i in range(6)], (
+        f"returned {got!r}; expected a result for each of {[i * i for i in range(6)]!r}"
     )
     threads = log.threads["download"]
     assert threading.get_ident() not in threads, (
@@ -116,9 +120,9 @@ def test_compute_runs_at_once_in_other_processes(submission):
         with start_method(method), multiprocessing.get_context(method).Manager() as manager:
             compute = partial(meet_then_square, manager.Barrier(2))
             got = submission.run_pipeline(list(range(4)), download, compute, save, 2, 2, 2)
-        assert got == [0, 1, 4, 9], (
+        assert sorted(got or []) == [0, 1, 4, 9], (
             f"[{method}] run_pipeline(range(4), download, compute, save, 2, 2, 2) returned "
-            f"{got!r}; expected [0, 1, 4, 9]"
+            f"{got!r}; expected a result for each of [0, 1, 4, 9]"
         )
         pids = {pid for pid, _ in log.calls["save"]}
         assert os.getpid() not in pids, (
@@ -140,7 +144,9 @@ def test_saves_run_at_the_same_time_in_threads(submission):
         return pair[1]
 
     got = submission.run_pipeline(list(range(4)), pass_through, square_in_process, save, 2, 2, 2)
-    assert got == [0, 1, 4, 9], f"returned {got!r}; expected [0, 1, 4, 9]"
+    assert sorted(got or []) == [0, 1, 4, 9], (
+        f"returned {got!r}; expected a result for each of [0, 1, 4, 9]"
+    )
     threads = log.threads["save"]
     assert threading.get_ident() not in threads, (
         "save ran in the thread that called run_pipeline; expected the threads of a save pool"
@@ -182,7 +188,10 @@ def test_item_0_is_saved_while_a_later_item_downloads(submission):
         return pair[1]
 
     got = submission.run_pipeline(list(range(last + 1)), download, square_in_process, save, 2, 2, 2)
-    assert got == [i * i for i in range(last + 1)], f"returned {got!r}"
+    expected = [i * i for i in range(last + 1)]
+    assert sorted(got or []) == expected, (
+        f"returned {got!r}; expected a result for each of {expected!r}"
+    )
 
 
 def test_error_in_compute_reaches_the_caller(submission):

@@ -12,9 +12,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from conclab.probes import BARRIER_SECONDS, NeverMet, ThreadProbe
-
-SHORT_TASK_SECONDS = 0.2  # a task that is still running when shutdown() is called
+from conclab.probes import BARRIER_SECONDS, InFlightGate, NeverMet, release_when_parked
 
 
 @contextlib.contextmanager
@@ -164,35 +162,22 @@ def test_runs_max_workers_tasks_at_once(submission):
 def test_never_more_than_max_workers_threads(submission):
     def scenario(make):
         before = set(threading.enumerate())
-        probe = ThreadProbe()
-        gate = threading.Event()
-
-        def task(i):
-            probe.enter(i)
-            try:
-                gate.wait(BARRIER_SECONDS)
-                return i
-            finally:
-                probe.leave()
-
+        # Every task waits at a gate that opens once 3 wait there and no more can start.
+        task = InFlightGate(3)
         pool = make(3)
         try:
             futures = [pool.submit(task, i) for i in range(10)]
-            reached = probe.wait_for_in_flight(3, BARRIER_SECONDS)
-            # While the gate is closed every task blocks; extra threads would pick up more
-            # tasks and show here within a moment.
-            too_many = probe.wait_for_in_flight(4, 0.5)
+            task.watch()
             started = len(new_threads(before))
-            gate.set()
             results = [result_of(f) for f in futures]
         finally:
-            gate.set()
+            task.open()
             pool.shutdown(wait=True)
         return {
-            "3 tasks running at once": reached,
-            "a 4th task running at the same time": too_many,
+            "3 tasks running at once": task.reached,
+            "a 4th task running at the same time": task.too_many,
             "threads started by the pool": started,
-            "threads that ran tasks": len(probe.threads),
+            "threads that ran tasks": len(task.threads),
             "results": results,
         }
 
@@ -371,14 +356,18 @@ def test_submit_after_shutdown_raises_runtime_error(submission):
 
 def test_shutdown_waits_for_running_tasks(submission):
     def scenario(make):
-        def short_task(i):
-            threading.Event().wait(SHORT_TASK_SECONDS)
+        # The tasks are held until shutdown(wait=True) has been called and is waiting.
+        release = threading.Event()
+
+        def task(i):
+            release.wait(BARRIER_SECONDS)
             return i
 
         pool = make(2)
-        futures = [pool.submit(short_task, i) for i in range(4)]
-        pool.shutdown(wait=True)
-        done = [f.done() for f in futures]
+        futures = [pool.submit(task, i) for i in range(4)]
+        with release_when_parked(threading.current_thread(), release):
+            pool.shutdown(wait=True)
+            done = [f.done() for f in futures]
         return {
             "done() of each task when shutdown(wait=True) returned": done,
             "results": [result_of(f) for f in futures],
@@ -386,7 +375,7 @@ def test_shutdown_waits_for_running_tasks(submission):
 
     yours, reference = run_both(scenario, submission)
     assert_same(
-        "4 short tasks in a pool of 2, then shutdown(wait=True) at once",
+        "4 tasks in a pool of 2, still running or waiting, then shutdown(wait=True)",
         yours,
         reference,
         {

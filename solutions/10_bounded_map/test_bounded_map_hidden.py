@@ -22,4 +22,5 @@ def test_a_slow_first_item_does_not_hold_back_the_window(submission):
         return n
 
     got = list(submission.bounded_map(fn, iter(range(6)), 3))
-    assert got == list(range(6)), f"gave {got!r}; expected [0, 1, 2, 3, 4, 5]"
+    # The calls finish in any order here; order has its own checks.
+    assert sorted(got) == list(range(6)), f"gave {got!r}; expected a result for 0 to 5"
