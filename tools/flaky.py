@@ -42,9 +42,11 @@ def targets_for(exercise, scratch: Path) -> list[tuple[str, Path]]:
     return found
 
 
-def outcome(exercise, target: Path) -> tuple:
+def outcome(exercise, target: Path) -> tuple[tuple, dict[str, str]]:
+    """Which checks passed, and why each failing one failed."""
     result = grade_exercise(exercise, target, include_hidden=True)
-    return tuple((c.name, c.passed) for c in result.checks)
+    why = {c.name: f"{c.status}: {c.message}" for c in result.checks if not c.passed}
+    return tuple((c.name, c.passed) for c in result.checks), why
 
 
 def main(argv=None) -> int:
@@ -64,7 +66,8 @@ def main(argv=None) -> int:
                 for label, target in targets_for(exercise, Path(tmp)):
                     began = time.monotonic()
                     with ThreadPoolExecutor(args.jobs) as pool:
-                        runs = list(pool.map(outcome, [exercise] * args.runs, [target] * args.runs))
+                        graded = list(pool.map(outcome, *zip(*[(exercise, target)] * args.runs)))
+                    runs = [o for o, _ in graded]
                     counts = Counter(runs)
                     total += 1
                     score = [sum(passed for _, passed in o) for o in runs]
@@ -79,6 +82,10 @@ def main(argv=None) -> int:
                         for o, n in counts.items():
                             failed = [name for name, passed in o if not passed]
                             print(f"    {n:>3}x failed: {failed}", flush=True)
+                        always = set.intersection(*({n for n, p in o if not p} for o in runs))
+                        for name in {n for _, why in graded for n in why} - always:
+                            example = next(why[name] for _, why in graded if name in why)
+                            print(f"    sometimes {name}: {example[:600]}", flush=True)
     finally:
         for proc in busy:
             proc.kill()
