@@ -35,6 +35,7 @@ POLL_SECONDS = 0.05  # how often the tree is inspected while a check runs
 START_GRACE = 15.0  # seconds to start Python and pytest, on top of the first check's timeout
 MAX_TIMEOUTS = 2  # timeouts in one exercise after which its remaining checks are not run
 EXIT_GRACE = 3.0  # seconds the worker may take to exit after its last check
+DRAIN_SECONDS = 2.0  # at most this long reading what a run wrote before it ended
 
 
 @dataclass
@@ -184,29 +185,22 @@ def _watch(proc, read_fd, secret, settings, timeout, cgroup, attempt, out) -> No
     selector = selectors.DefaultSelector()
     selector.register(read_fd, selectors.EVENT_READ, "events")
     selector.register(proc.stdout, selectors.EVENT_READ, "output")
-    pending = b""
-    deadline = time.monotonic() + timeout + START_GRACE
-    open_streams = 2
+    reader = _Reader(selector, secret, attempt, timeout, out)
+    reader.deadline = time.monotonic() + timeout + START_GRACE
     try:
-        while open_streams and attempt.exit_code is None:
-            for key, _ in selector.select(timeout=POLL_SECONDS):
-                data = os.read(key.fd, 65536)
-                if not data:
-                    selector.unregister(key.fileobj)
-                    open_streams -= 1
-                elif key.data == "output":
-                    out.feed(data)
-                else:
-                    pending += data
-                    *lines, pending = pending.split(b"\n")
-                    for line in lines:
-                        deadline = _apply_event(line, secret, attempt, timeout, deadline)
+        while reader.open_streams and attempt.exit_code is None:
+            reader.read(POLL_SECONDS)
             if attempt.exit_code is not None or proc.poll() is not None:
-                _drain(selector, out)
+                # What the run wrote before it ended is in the pipes: read all of it, or the
+                # last results are lost when the supervisor ends quickly. (Bounded: a
+                # process that escaped the tree may keep writing.)
+                until = time.monotonic() + DRAIN_SECONDS
+                while reader.open_streams and reader.read(0) and time.monotonic() < until:
+                    pass
                 return
-            if time.monotonic() > deadline and attempt.finished:
+            if time.monotonic() > reader.deadline and attempt.finished:
                 return  # every check reported; the worker is only slow to exit
-            if time.monotonic() > deadline:
+            if time.monotonic() > reader.deadline:
                 attempt.ending = messages.TIMED_OUT.format(seconds=timeout)
                 if out.dropped:
                     attempt.ending += " " + messages.OUTPUT_FLOOD.format(dropped=out.dropped)
@@ -219,14 +213,34 @@ def _watch(proc, read_fd, secret, settings, timeout, cgroup, attempt, out) -> No
         selector.close()
 
 
-def _drain(selector, out) -> None:
-    """Read what output is already waiting, without waiting for more."""
-    for key, _ in selector.select(timeout=0):
-        if key.data == "output":
-            try:
-                out.feed(os.read(key.fd, 1 << 20))
-            except OSError:
-                pass
+class _Reader:
+    """Reads a run's two pipes: event lines (which move the deadline) and output."""
+
+    def __init__(self, selector, secret: str, attempt: _Attempt, timeout: float, out):
+        self.selector, self.secret, self.attempt = selector, secret, attempt
+        self.timeout, self.out = timeout, out
+        self.deadline = 0.0
+        self.open_streams = 2
+        self.pending = b""  # an event line not yet complete
+
+    def read(self, wait: float) -> bool:
+        """Read what is ready within `wait` seconds; False when nothing was."""
+        ready = self.selector.select(timeout=wait)
+        for key, _ in ready:
+            data = os.read(key.fd, 65536)
+            if not data:
+                self.selector.unregister(key.fileobj)
+                self.open_streams -= 1
+            elif key.data == "output":
+                self.out.feed(data)
+            else:
+                self.pending += data
+                *lines, self.pending = self.pending.split(b"\n")
+                for line in lines:
+                    self.deadline = _apply_event(
+                        line, self.secret, self.attempt, self.timeout, self.deadline
+                    )
+        return bool(ready)
 
 
 def _apply_event(line: bytes, secret: str, attempt: _Attempt, timeout: float, deadline: float):
