@@ -16,9 +16,10 @@ ADVICE = (
 
 
 def _in_pool(method, what, run):
-    """run(pool) in a fresh 2-process pool of this start method; a failure names the call."""
+    """run(pool) in a fresh pool of this start method; a failure names the call. One worker
+    is enough: whatever crosses to it is pickled, and a spawned worker starts from scratch."""
     try:
-        with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context(method)) as pool:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(method)) as pool:
             return run(pool)
     except Exception as exc:  # noqa: BLE001 - reported to the learner
         pytest.fail(
