@@ -15,11 +15,13 @@ from conclab.probes_mp import (
     meet_count_and_note,
     start_together,
 )
+from conclab.probes_shared import RacingArray, RacingValue
 from conclab.startmethods import methods_to_check, start_method
 
-# Four processes on two cores, released together at a barrier: an increment without the
-# lock loses thousands of updates on every run; with the lock this takes about a second.
-PROCESSES, TIMES = 4, 40_000
+# Four processes released together at a barrier, on a counter (or bins) that pairs up
+# processes at their first read without the lock (conclab.probes_shared): code that does
+# not hold the lock loses an update on every run, by construction, so few increments do.
+PROCESSES, TIMES = 4, 2_000
 LOCK_ADVICE = (
     "`x += 1` on shared memory reads, then writes: when another process writes in between, "
     "its update is lost. Hold the object's own lock: `with counter.get_lock():`."
@@ -87,12 +89,12 @@ def test_no_lost_updates_with_many_processes(submission):
     submission.add_to_counter(multiprocessing.Value("i", 0), 1)
     call = f"{PROCESSES} processes each running add_to_counter(counter, {TIMES}) at once"
     for method in spawn_only():
-        counter = multiprocessing.get_context(method).Value("i", 0)
+        counter = RacingValue(multiprocessing.get_context(method), "i")
         run_together(method, submission.add_to_counter, [(counter, TIMES)] * PROCESSES, call)
-        expected = PROCESSES * TIMES
-        assert counter.value == expected, (
-            f"[{method}] {call}: counter.value ended at {counter.value}, expected "
-            f"{expected}: {expected - counter.value} updates were lost. {LOCK_ADVICE}"
+        expected, got = PROCESSES * TIMES, counter.snapshot()
+        assert got == expected, (
+            f"[{method}] {call}: counter.value ended at {got}, expected "
+            f"{expected}: {expected - got} updates were lost. {LOCK_ADVICE}"
         )
 
 
@@ -138,9 +140,9 @@ def test_histogram_without_lost_updates(submission):
     expected = [Counter(v for c in chunks for v in c)[b] for b in range(8)]
     call = f"{PROCESSES} processes each running add_to_histogram({TIMES} values, bins) at once"
     for method in spawn_only():
-        bins = multiprocessing.get_context(method).Array("i", 8)
+        bins = RacingArray(multiprocessing.get_context(method), "i", 8)
         run_together(method, submission.add_to_histogram, [(c, bins) for c in chunks], call)
-        got = list(bins)
+        got = bins.snapshot()
         assert got == expected, (
             f"[{method}] {call}: bins ended as {got}, expected {expected}: "
             f"{sum(expected) - sum(got)} updates were lost. "
