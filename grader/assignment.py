@@ -7,23 +7,15 @@ processes, so the runner's threads cost little; the CPUs are what `jobs` shares 
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+from conclab.env import usable_cpus as default_jobs  # one exercise per usable CPU
 
 from . import report
 from .manifest import EXERCISES_DIR, PROJECT_ROOT, Exercise, select
 from .results import ExerciseResult, RunResult
 from .runner import grade_exercise
-
-
-def default_jobs() -> int:
-    """Exercises graded at once by default: one per CPU this process may use."""
-    if hasattr(os, "process_cpu_count"):  # 3.13+
-        return os.process_cpu_count() or 1
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0)) or 1
-    return os.cpu_count() or 1
 
 
 def grade(
@@ -49,18 +41,10 @@ def grade(
         )
 
     jobs = max(1, min(jobs or default_jobs(), len(exercises) or 1))
-    if jobs == 1:
-        for exercise in exercises:
-            _keep(run, one(exercise), on_result)
-        return run
     with ThreadPoolExecutor(jobs, thread_name_prefix="grader-exercise") as pool:
         futures = [pool.submit(one, exercise) for exercise in exercises]
         for future in futures:  # in the order selected, whatever order they finish in
-            _keep(run, future.result(), on_result)
+            run.exercises.append(future.result())
+            if on_result is not None:
+                on_result(run.exercises[-1])
     return run
-
-
-def _keep(run: RunResult, result: ExerciseResult, on_result) -> None:
-    run.exercises.append(result)
-    if on_result is not None:
-        on_result(result)

@@ -186,7 +186,6 @@ def _watch(proc, read_fd, secret, settings, timeout, cgroup, attempt, out) -> No
     selector.register(read_fd, selectors.EVENT_READ, "events")
     selector.register(proc.stdout, selectors.EVENT_READ, "output")
     reader = _Reader(selector, secret, attempt, timeout, out)
-    reader.deadline = time.monotonic() + timeout + START_GRACE
     try:
         while reader.open_streams and attempt.exit_code is None:
             reader.read(POLL_SECONDS)
@@ -219,7 +218,7 @@ class _Reader:
     def __init__(self, selector, secret: str, attempt: _Attempt, timeout: float, out):
         self.selector, self.secret, self.attempt = selector, secret, attempt
         self.timeout, self.out = timeout, out
-        self.deadline = 0.0
+        self.deadline = time.monotonic() + timeout + START_GRACE  # moved by each event
         self.open_streams = 2
         self.pending = b""  # an event line not yet complete
 
