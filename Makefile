@@ -20,6 +20,9 @@ $(STAMP): pyproject.toml tools/lab-overrides.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@# An editable install leaves the project's own modules uncompiled; where bytecode is not
+	@# written (PYTHONDONTWRITEBYTECODE), every grading process would compile them again.
+	$(BIN)/python -m compileall -q grader conclab
 	mkdir -p $(VENV)/share/jupyter/lab/settings
 	cp tools/lab-overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	touch $(STAMP)

@@ -22,8 +22,19 @@ import os
 import signal
 import subprocess
 import sys
+import types
 
 PR_SET_PDEATHSIG = 1
+# The project's helpers that checks import. Processes the learner's code starts under
+# forkserver fork from a server that has them imported, rather than each importing them.
+CHECK_HELPERS = (
+    "conclab.probes",
+    "conclab.probes_futures",
+    "conclab.probes_mp",
+    "conclab.probes_pipeline",
+    "conclab.probes_shared",
+    "conclab.startmethods",
+)
 PR_SET_CHILD_SUBREAPER = 36
 
 
@@ -132,9 +143,6 @@ def _fork_worker(args, secret: str) -> int:
         code = 1
         try:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the supervisor's clean-up is not ours
-            # As in a worker started with `python -m grader.child`: spawn children of the
-            # learner's code re-import this module as their __main__, not the zygote's.
-            sys.modules["__main__"] = sys.modules[__name__]
             code = work(args, secret)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 1
@@ -169,11 +177,16 @@ def work(args, secret: str | None = None) -> int:
         secret = sys.stdin.readline().strip()
     sys.stdin.close()
     sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 - lives as long as the process
+    # The learner's spawn and forkserver children re-import the parent's __main__ by name;
+    # here it is the grader's (or the zygote's), which they do not need: as after an
+    # interactive session, they import none.
+    sys.modules["__main__"] = types.ModuleType("__main__")
     os.environ.setdefault("MPLBACKEND", "Agg")
     os.set_inheritable(args.events_fd, False)  # the learner's subprocesses do not get it
-    if os.environ.get("CONCLAB_START_METHOD"):  # the grader's own tests try each method
-        import multiprocessing
+    import multiprocessing
 
+    multiprocessing.set_forkserver_preload(list(CHECK_HELPERS))
+    if os.environ.get("CONCLAB_START_METHOD"):  # the grader's own tests try each method
         multiprocessing.set_start_method(os.environ["CONCLAB_START_METHOD"], force=True)
 
     import pytest

@@ -40,6 +40,13 @@ class Recorder:
         self._started: dict[str, float] = {}
         plugin.IMPORT_LISTENERS.append(lambda name: self._emit({"event": "imported"}))
 
+    def pytest_configure(self, config):
+        """Without pytest's terminal reporter nobody reads its failure reports: skip their
+        traceback formatting, most of what a failed check costs. (The learner's message
+        comes from grader.diagnose.)"""
+        if config.pluginmanager.is_blocked("terminal"):
+            config.option.tbstyle = "no"
+
     def pytest_collection_modifyitems(self, items):
         """Wrap each check before any learner code runs, to see it return normally."""
         returned = self._returned

@@ -39,6 +39,17 @@ READY = b"ready"
 START_SECONDS = 30.0  # how long a new zygote may take to import pytest
 MAX_REQUEST = 1 << 20  # bytes: argv, folder and environment of one run
 PR_SET_PDEATHSIG = 1
+# Imported once here, not in every worker: what checks import besides the learner's code.
+# The project's own and the standard library's, and none of it starts a thread, a process
+# or a semaphore when imported, so every fork gets a clean copy.
+PRELOAD = (
+    "concurrent.futures.process",
+    "concurrent.futures.thread",
+    "multiprocessing.managers",
+    "multiprocessing.sharedctypes",
+    "multiprocessing.synchronize",
+    "random",
+)
 
 
 class ForkedSupervisor:
@@ -239,6 +250,9 @@ def serve(fd: int) -> None:
     for name in _pytest.config.default_plugins:  # pytest imports them for every session
         importlib.import_module(f"_pytest.{name}")
     from . import child, limits, plugin, recorder  # noqa: F401
+
+    for name in (*PRELOAD, *child.CHECK_HELPERS):
+        importlib.import_module(name)
 
     gc.freeze()  # what is imported now is never collected: forks skip it and share its pages
 

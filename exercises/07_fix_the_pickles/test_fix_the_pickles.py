@@ -17,7 +17,8 @@ ADVICE = (
 
 def _in_pool(method, what, run):
     """run(pool) in a fresh pool of this start method; a failure names the call. One worker
-    is enough: whatever crosses to it is pickled, and a spawned worker starts from scratch."""
+    is enough: whatever crosses to it is pickled, and under spawn or forkserver it imports
+    the learner's module afresh."""
     try:
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(method)) as pool:
             return run(pool)
@@ -62,8 +63,8 @@ def test_two_scalers_run_in_one_pool(submission):
         assert got == expected, (
             f"[{method}] scaler(3) and scaler(7), submitted in turn for x in range(6), "
             f"returned {got!r}; expected {expected!r}. Each function must carry its own "
-            "factor: a module-level variable set in the caller does not reach a spawned "
-            "worker, and is overwritten by the next scaler."
+            "factor: a module-level variable set in the caller does not reach a worker "
+            "started by spawn or forkserver, and is overwritten by the next scaler."
         )
 
 

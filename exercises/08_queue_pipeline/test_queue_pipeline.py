@@ -14,8 +14,8 @@ from conclab.probes_mp import call_with_deadline, meet_then_record, record_item
 from conclab.startmethods import methods_to_check, start_method
 
 # How long a check waits for run_pipeline before it stops the processes and reports a hang.
-# A correct pipeline returns in well under 0.1 s (fork) to about 1 s (spawn on a loaded
-# machine); only a lost sentinel or a deadlock comes near this.
+# A correct pipeline returns in well under 0.1 s (fork, forkserver) to about 1 s (spawn
+# on a loaded machine); only a lost sentinel or a deadlock comes near this.
 PIPELINE_SECONDS = 10.0
 
 HANG = (
@@ -55,9 +55,10 @@ def run(
 
 def default_method_only() -> list[str]:
     """This platform's default start method, for the checks whose property does not depend
-    on how the processes start. Spawn, which needs module-level targets and picklable
-    arguments, is covered by test_every_item_processed_exactly_once (task 3) and
-    test_large_items_do_not_deadlock (task 4), which run under both."""
+    on how the processes start. A strict method (spawn, forkserver), which needs
+    module-level targets and picklable arguments, is covered by
+    test_every_item_processed_exactly_once (task 3) and test_large_items_do_not_deadlock
+    (task 4), which run under both."""
     return methods_to_check()[-1:]
 
 

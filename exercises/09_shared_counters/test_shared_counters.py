@@ -16,7 +16,7 @@ from conclab.probes_mp import (
     start_together,
 )
 from conclab.probes_shared import RacingArray, RacingValue
-from conclab.startmethods import methods_to_check, start_method
+from conclab.startmethods import methods_to_check, start_method, strict_method
 
 # Four processes released together at a barrier, on a counter (or bins) that pairs up
 # processes at their first read without the lock (conclab.probes_shared): code that does
@@ -78,17 +78,17 @@ def test_add_to_counter_counts(submission):
     )
 
 
-def spawn_only() -> list[str]:
-    """spawn, the strictest start method (module-level functions, picklable arguments), for
-    checks that release processes together at a barrier: whether they run at once, and
-    whether updates are lost, does not depend on how the processes were started."""
-    return methods_to_check()[:1]
+def strict_only() -> list[str]:
+    """Only a start method as strict as spawn (module-level functions, picklable
+    arguments), for checks that release processes together at a barrier: whether they run
+    at once, and whether updates are lost, does not depend on how they were started."""
+    return [strict_method()]
 
 
 def test_no_lost_updates_with_many_processes(submission):
     submission.add_to_counter(multiprocessing.Value("i", 0), 1)
     call = f"{PROCESSES} processes each running add_to_counter(counter, {TIMES}) at once"
-    for method in spawn_only():
+    for method in strict_only():
         counter = RacingValue(multiprocessing.get_context(method), "i")
         run_together(method, submission.add_to_counter, [(counter, TIMES)] * PROCESSES, call)
         expected, got = PROCESSES * TIMES, counter.snapshot()
@@ -102,7 +102,7 @@ def test_count_in_processes_runs_them_at_once(submission):
     got = submission.count_in_processes(0, 5)
     assert got == 0, f"count_in_processes(0, 5) returned {got!r}; expected 0 (no processes)"
     call = "count_in_processes(3, 1000, work)"
-    for method in spawn_only():
+    for method in strict_only():
         # The Manager is the check's own process: it starts with the default method.
         with multiprocessing.Manager() as manager:
             barrier, notes = manager.Barrier(3), manager.list()
@@ -139,7 +139,7 @@ def test_histogram_without_lost_updates(submission):
     chunks = [[rng.randrange(8) for _ in range(TIMES)] for _ in range(PROCESSES)]
     expected = [Counter(v for c in chunks for v in c)[b] for b in range(8)]
     call = f"{PROCESSES} processes each running add_to_histogram({TIMES} values, bins) at once"
-    for method in spawn_only():
+    for method in strict_only():
         bins = RacingArray(multiprocessing.get_context(method), "i", 8)
         run_together(method, submission.add_to_histogram, [(c, bins) for c in chunks], call)
         got = bins.snapshot()
@@ -157,7 +157,7 @@ def test_parallel_histogram_splits_work_over_processes(submission):
     )
     values = [i % 5 for i in range(61)]  # 61: chunks of 21, 20 and 20
     call = "parallel_histogram(61 values, n_bins=5, n_processes=3, work)"
-    for method in spawn_only():
+    for method in strict_only():
         # The Manager is the check's own process: it starts with the default method.
         with multiprocessing.Manager() as manager:
             barrier, notes = manager.Barrier(3), manager.list()
