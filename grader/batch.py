@@ -31,9 +31,9 @@ from collections import deque
 from pathlib import Path
 
 from .manifest import FOLDER_PATTERN, PROJECT_ROOT, Exercise, select
+from .proctree import JOB_MARKER
 from .runner import EXIT_GRACE, MAX_TIMEOUTS, START_GRACE
 
-JOB_MARKER = "CONCLAB_BATCH_JOB"  # in the environment of every process of one grading
 SKIP_NAMES = {".git", "__pycache__", ".ipynb_checkpoints", ".venv", ".grader"}
 ZIP_LIMIT = 200 * 1024 * 1024  # bytes a submission's zip may expand to
 WORKER_DIED = "the grading worker died twice on this submission, once graded alone ({error})"

@@ -10,7 +10,8 @@ import psutil
 # Set in the child's environment; every descendant inherits it, including processes that
 # left the process group or were re-parented to init, so a scan finds them all.
 MARKER = "CONCLAB_GRADING_RUN"
-UNSET = "-" * 32  # the marker's value in the grader's zygote, which belongs to no run
+JOB_MARKER = "CONCLAB_BATCH_JOB"  # likewise, for every run of one batch submission
+UNSET = "-" * 32  # a marker's value in the grader's zygote, which belongs to no run
 
 
 def descendants(pid: int) -> list[psutil.Process]:

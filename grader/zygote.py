@@ -39,6 +39,8 @@ READY = b"ready"
 START_SECONDS = 30.0  # how long a new zygote may take to import pytest
 MAX_REQUEST = 1 << 20  # bytes: argv, folder and environment of one run
 PR_SET_PDEATHSIG = 1
+# Set anew for each run: one zygote serves every run of a session or a batch worker.
+PER_RUN = (proctree.MARKER, proctree.JOB_MARKER)
 # Imported once here, not in every worker: what checks import besides the learner's code.
 # The project's own and the standard library's, and none of it starts a thread, a process
 # or a semaphore when imported, so every fork gets a clean copy.
@@ -88,9 +90,9 @@ class Zygote:
         with theirs:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "grader.zygote", str(theirs.fileno())],
-                # The marker's place in the environment block, filled in by each fork so
-                # that scans of /proc find the run (see _stamp_marker).
-                env={**env, proctree.MARKER: proctree.UNSET},
+                # The markers' places in the environment block, filled in by each fork so
+                # that scans of /proc find the run and its batch job (see _stamp_markers).
+                env={**env, **dict.fromkeys(PER_RUN, proctree.UNSET)},
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 pass_fds=(theirs.fileno(),),
@@ -156,7 +158,7 @@ def start_supervisor(argv, cwd, env, events_fd) -> ForkedSupervisor | None:
 
 def _fork(argv, cwd, env, fds) -> tuple[int, int] | None:
     global _current, _broken
-    base = {k: v for k, v in env.items() if k != proctree.MARKER}
+    base = {k: v for k, v in env.items() if k not in PER_RUN}
     with _lock:
         for _ in range(2):  # a zygote that died (say, killed with a batch job) is replaced
             if _current is None or _current.env != base or not _current.alive():
@@ -201,18 +203,19 @@ def _reap(signum=None, frame=None) -> None:
             return
 
 
-def _stamp_marker(run_id: str) -> None:
-    """Write run_id into this process's original environment block, which is what
-    /proc/PID/environ shows (os.environ changes only a copy), so scans find the run."""
+def _stamp_markers(env: dict) -> None:
+    """Write this run's markers into the process's original environment block, which is
+    what /proc/PID/environ shows (os.environ changes only a copy), so scans find the run."""
     libc = ctypes.CDLL(None)
     environ = ctypes.POINTER(ctypes.c_void_p).in_dll(libc, "environ")
-    prefix = f"{proctree.MARKER}=".encode()
+    width = len(proctree.UNSET)
+    prefixes = {f"{name}=".encode(): env.get(name, "") for name in PER_RUN}
     i = 0
     while environ[i]:
-        if ctypes.string_at(environ[i], len(prefix)) == prefix:
-            value = run_id.encode()[: len(proctree.UNSET)].ljust(len(proctree.UNSET), b"-")
-            ctypes.memmove(environ[i] + len(prefix), value, len(value))
-            return
+        for prefix, run_id in prefixes.items():
+            if ctypes.string_at(environ[i], len(prefix)) == prefix:
+                value = run_id.encode()[:width].ljust(width, b"-")
+                ctypes.memmove(environ[i] + len(prefix), value, len(value))
         i += 1
 
 
@@ -232,7 +235,7 @@ def _run_supervisor(request: dict, fds: list[int]) -> int:
     sys.stderr = open(2, "w", encoding="utf-8", buffering=1, closefd=False)  # noqa: SIM115
     os.chdir(request["cwd"])
     env = request["env"]
-    _stamp_marker(env.get(proctree.MARKER, ""))
+    _stamp_markers(env)
     os.environ.clear()
     os.environ.update(env)
     return child.main([*request["argv"], "--events-fd", str(events_fd)], forked=True)

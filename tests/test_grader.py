@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from pathlib import Path
 
 import psutil
@@ -22,6 +23,7 @@ from grader.manifest import (
     PROJECT_ROOT,
     SOLUTIONS_DIR,
     ManifestError,
+    discover,
     load_manifest,
     select,
 )
@@ -259,10 +261,13 @@ def test_killing_the_grader_takes_its_gradings_with_it(tmp_path, process_tag, su
     assert not alive, [(p.pid, p.cmdline()[:3]) for p in alive]
 
 
-def test_runs_forked_by_the_zygote_carry_their_marker(tmp_path):
-    """Scans of /proc find a forked run's processes by its marker, as for exec'd ones."""
+def test_runs_forked_by_the_zygote_carry_their_marker(tmp_path, monkeypatch):
+    """Scans of /proc find a forked run's processes by its markers (the run's, and the batch
+    job's), as for exec'd ones; and one zygote serves the next batch job too."""
     if not zygote.ENABLED:
         pytest.skip("no zygote on this platform")
+    job = uuid.uuid4().hex
+    monkeypatch.setenv(proctree.JOB_MARKER, job)
     exercise, target = hanging_pool_target(tmp_path, "fork")  # children that never exec
     args = (exercise, target, False, PROJECT_ROOT, 6)  # a 6 s timeout per check
     grading = threading.Thread(target=grade_exercise, args=args)
@@ -273,13 +278,20 @@ def test_runs_forked_by_the_zygote_carry_their_marker(tmp_path):
         while len(run) < 4 and time.monotonic() < deadline:  # supervisor, worker, 2 workers
             time.sleep(0.1)
             run = [p for z in zygote.pids() for p in psutil.Process(z).children(recursive=True)]
-        markers = set()
+        markers, jobs = set(), set()
         for proc in run:
             with contextlib.suppress(psutil.Error):
                 markers.add(proc.environ().get(proctree.MARKER))
+                jobs.add(proc.environ().get(proctree.JOB_MARKER))
         assert len(run) >= 4, "the grading never started"
         assert len(markers) == 1 and proctree.UNSET not in markers, markers
+        assert jobs == {job}, jobs
         (marker,) = markers
         assert {p.pid for p in proctree.marked(marker)} >= {p.pid for p in run}
     finally:
         grading.join()
+    served = zygote.pids()
+    monkeypatch.setenv(proctree.JOB_MARKER, uuid.uuid4().hex)
+    quick = grade_exercise(next(e for e in discover() if e.order == 6), SOLUTIONS_DIR)
+    assert quick.score == quick.max_score
+    assert zygote.pids() == served, "a new batch job started a new zygote"
