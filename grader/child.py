@@ -25,6 +25,7 @@ import sys
 import types
 
 PR_SET_PDEATHSIG = 1
+PR_SET_CHILD_SUBREAPER = 36
 # The project's helpers that checks import. Processes the learner's code starts under
 # forkserver fork from a server that has them imported, rather than each importing them.
 CHECK_HELPERS = (
@@ -35,7 +36,6 @@ CHECK_HELPERS = (
     "conclab.probes_shared",
     "conclab.startmethods",
 )
-PR_SET_CHILD_SUBREAPER = 36
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -160,7 +160,7 @@ def _fork(argv, cwd, env, fds) -> tuple[int, int] | None:
     global _current, _broken
     base = {k: v for k, v in env.items() if k not in PER_RUN}
     with _lock:
-        for _ in range(2):  # a zygote that died (say, killed with a batch job) is replaced
+        for _ in range(2):  # a zygote that died (say, killed from outside) is replaced
             if _current is None or _current.env != base or not _current.alive():
                 if _current is not None:  # retire it: it ends once its runs have ended
                     threading.Thread(target=_current.close, daemon=True).start()

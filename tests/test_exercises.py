@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from grader import messages
+from grader.child import CHECK_HELPERS
 from grader.manifest import EXERCISES_DIR, PROJECT_ROOT, SOLUTIONS_DIR
 from grader.runner import grade_exercise
 
@@ -115,3 +116,21 @@ def test_wrong_implementation_loses_points(exercise, path, tmp_path, no_leaked_p
 def test_every_exercise_has_wrong_implementations():
     for exercise in EXERCISES:
         assert len(list((WRONG_DIR / exercise.folder).glob("*.py"))) >= 2, exercise.folder
+
+
+def test_the_checks_helpers_are_all_preloaded():
+    """The grader preloads (zygote, forkserver) the conclab modules checks import; one
+    missing from grader.child.CHECK_HELPERS would still work, only slower."""
+    imported = set()
+    for exercise in EXERCISES:
+        for path in (exercise.checks_file(), exercise.hidden_checks_file()):
+            if path.exists():
+                for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                    if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                        "conclab"
+                    ):
+                        imported.add(node.module)
+                    elif isinstance(node, ast.Import):
+                        imported.update(a.name for a in node.names if a.name.startswith("conclab"))
+    assert imported, "no check imports a conclab helper"
+    assert imported <= set(CHECK_HELPERS), imported - set(CHECK_HELPERS)
