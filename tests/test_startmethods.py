@@ -51,6 +51,7 @@ def test_the_strict_method_imports_the_callers_module_afresh(monkeypatch):
 
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork")
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_fork_by_contrast_keeps_the_callers_change(monkeypatch):
     """What the strict method exists to catch: under fork the change reaches the worker."""
     monkeypatch.setattr(sys.modules[__name__], "MARKER", "set by caller")
