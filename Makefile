@@ -31,7 +31,7 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab $(ROOT_FLAG) --ServerApp.root_dir="$(CURDIR)" notebooks/00-start-here.ipynb
 
 test: $(STAMP)
-	$(BIN)/python -m ruff check grader conclab tests tools exercises solutions benchmarks
+	$(BIN)/python -m ruff check grader conclab tests tools exercises solutions hidden benchmarks
 	$(TEST_ENV) $(BIN)/python -m pytest tests
 	$(MAKE) test-notebooks
 

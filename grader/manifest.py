@@ -15,6 +15,7 @@ else:  # pragma: no cover - exercised on 3.10 only
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 EXERCISES_DIR = PROJECT_ROOT / "exercises"
 SOLUTIONS_DIR = PROJECT_ROOT / "solutions"
+HIDDEN_DIR = PROJECT_ROOT / "hidden"  # instructor-only checks; never on a graded run's path
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 
 DEFAULT_TIMEOUT = 20.0  # seconds one check may take before its process tree is killed
@@ -65,7 +66,7 @@ class Exercise:
         return root / "exercises" / self.folder / f"test_{self.slug}.py"
 
     def hidden_checks_file(self, root: Path = PROJECT_ROOT) -> Path:
-        return root / "solutions" / self.folder / f"test_{self.slug}_hidden.py"
+        return root / "hidden" / self.folder / f"test_{self.slug}_hidden.py"
 
     def hints_file(self, root: Path = PROJECT_ROOT) -> Path:
         return root / "exercises" / self.folder / "hints.md"

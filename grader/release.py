@@ -4,7 +4,7 @@
                                manifests without hidden checks), grader, conclab,
                                environment files, a Makefile with `lab` and `check`,
                                a student README and .github/workflows/classroom.yml
-    never copied: solutions/ (reference code and hidden checks), tests/, docs/, .ci/
+    never copied: solutions/ (reference code), hidden/ (hidden checks), tests/, docs/, .ci/
 
 The classroom workflow is generated from the manifests, so its points never disagree.
 """
