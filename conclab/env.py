@@ -15,8 +15,16 @@ def gil_enabled() -> bool:
     return True if check is None else bool(check())
 
 
+CPUS_OVERRIDE = "CONCLAB_CPUS"  # tests set it to read every machine-dependent sentence on 2 and 16
+
+
 def usable_cpus() -> int:
-    """CPUs this process may use: `os.process_cpu_count()` on 3.13+, else the affinity mask."""
+    """CPUs this process may use: `CONCLAB_CPUS` if set, `os.process_cpu_count()` on 3.13+,
+    else the affinity mask. Every notebook sentence and limit that depends on the machine
+    is computed from this one function, so tests can read the prose as on any machine."""
+    override = os.environ.get(CPUS_OVERRIDE, "").strip()
+    if override.isdigit() and int(override) > 0:
+        return int(override)
     if hasattr(os, "process_cpu_count"):
         return os.process_cpu_count() or 1
     if hasattr(os, "sched_getaffinity"):
