@@ -7,6 +7,7 @@ import os
 import platform
 import sys
 import sysconfig
+import threading
 
 
 def gil_enabled() -> bool:
@@ -32,6 +33,37 @@ def usable_cpus() -> int:
     return os.cpu_count() or 1
 
 
+# Windows' WaitForMultipleObjects limit, which ProcessPoolExecutor's default respects.
+WINDOWS_MAX_PROCESS_WORKERS = 61
+
+
+def executor_cpus() -> tuple[int, str]:
+    """The CPU count the executors start from on this interpreter, and where it comes from:
+    `os.process_cpu_count()` on 3.13+ (the affinity mask, or `PYTHON_CPU_COUNT`), but
+    `os.cpu_count()` on 3.8 to 3.12, which ignores the affinity mask (under `taskset -c 0`
+    on a 2-CPU machine it says 2). Not `usable_cpus()`: this is what the executor does."""
+    if hasattr(os, "process_cpu_count"):  # 3.13+
+        return os.process_cpu_count() or 1, "os.process_cpu_count()"
+    return os.cpu_count() or 1, "os.cpu_count()"
+
+
+def default_workers() -> dict:
+    """Default `max_workers` of ThreadPoolExecutor and ProcessPoolExecutor on this
+    interpreter, by the rules in concurrent/futures/thread.py and process.py:
+    threads min(32, cpus + 4), processes cpus (at most 61 on Windows), where cpus is
+    `executor_cpus()`. The one place this rule lives; notebooks 00 and 03 show it."""
+    cpus, source = executor_cpus()
+    processes = cpus
+    if sys.platform == "win32":
+        processes = min(processes, WINDOWS_MAX_PROCESS_WORKERS)
+    return {
+        "cpus": cpus,
+        "source": source,
+        "ThreadPoolExecutor": min(32, cpus + 4),
+        "ProcessPoolExecutor": processes,
+    }
+
+
 def report() -> dict:
     """Facts a learner should know before timing anything."""
     return {
@@ -43,5 +75,19 @@ def report() -> dict:
         "default start method": multiprocessing.get_start_method(allow_none=False),
         "free-threaded build": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
         "GIL enabled now": gil_enabled(),
-        "ThreadPoolExecutor default workers": min(32, usable_cpus() + 4),
+        **_default_workers_lines(),
     }
+
+
+def _default_workers_lines() -> dict:
+    workers = default_workers()
+    source = f"(from {workers['source']} = {workers['cpus']})"
+    return {
+        "ThreadPoolExecutor default workers": f"{workers['ThreadPoolExecutor']} {source}",
+        "ProcessPoolExecutor default workers": f"{workers['ProcessPoolExecutor']} {source}",
+    }
+
+
+def thread_names() -> list[str]:
+    """Names of the threads alive in this process (a Jupyter kernel always has several)."""
+    return sorted(t.name for t in threading.enumerate())

@@ -13,6 +13,7 @@ import os
 import sys
 import threading
 import time
+import traceback
 from concurrent.futures import Future
 
 from .tracer import traced
@@ -83,6 +84,102 @@ class InputLog:
             yield i
 
 
+def count_submits(executor_class, n: int, chunksize: int, **pool_options) -> int:
+    """How many `submit` calls `executor_class(...).map(abs, range(n), chunksize=...)` makes:
+    one per chunk for ProcessPoolExecutor, one per input for ThreadPoolExecutor, which
+    inherits `Executor.map` and never looks at `chunksize`."""
+
+    class Counting(executor_class):
+        submits = 0  # only the thread that calls map changes it
+
+        def submit(self, *args, **kwargs):
+            Counting.submits += 1
+            return super().submit(*args, **kwargs)
+
+    with Counting(**pool_options) as pool:
+        results = list(pool.map(abs, range(n), chunksize=chunksize))
+    assert results == list(range(n))
+    return Counting.submits
+
+
+def frames_of(exc: BaseException) -> list[str]:
+    """The function names in an exception's traceback, outermost first."""
+    return [frame.name for frame in traceback.extract_tb(exc.__traceback__)]
+
+
+class MapRecord:
+    """Tasks for `map` on a two-thread pool whose outcome is fixed by construction: input
+    `bad` raises only once input `bad + 1` has started, and inputs above `bad` wait for
+    `release`. So when the exception reaches the loop, inputs 0 to bad + 1 have started, at
+    most one more (bad + 2, taken by the thread that ran `bad`) can start, and no other
+    can, until `release` is set."""
+
+    def __init__(self, bad: int = 2):
+        self.bad = bad
+        self.lock = threading.Lock()  # guards ran: tasks append from both pool threads
+        self.ran: list[int] = []
+        self.next_started = threading.Event()
+        self.release = threading.Event()
+
+    def task(self, x: int) -> int:
+        with self.lock:
+            self.ran.append(x)
+        if x == self.bad + 1:
+            self.next_started.set()
+        if x == self.bad:
+            self.next_started.wait(GATE_TIMEOUT)
+            raise ValueError(f"cannot handle {x}")
+        if x > self.bad:
+            self.release.wait(GATE_TIMEOUT)
+        return x
+
+
+_STARTED = None
+_RELEASE = None
+
+
+class ProcessGate:
+    """A task for process pools that reports when it starts and runs until released: the
+    two multiprocessing Events reach the workers through the pool's initializer (an Event
+    cannot be passed as a task argument)."""
+
+    def __init__(self):
+        import multiprocessing
+
+        context = multiprocessing.get_context()
+        self.started = context.Event()
+        self.release = context.Event()
+
+    @property
+    def pool_options(self) -> dict:
+        """`ProcessPoolExecutor(**gate.pool_options)` installs the gate in every worker."""
+        return {"initializer": _install_process_gate, "initargs": (self.started, self.release)}
+
+
+def _install_process_gate(started, release) -> None:
+    global _STARTED, _RELEASE
+    _STARTED, _RELEASE = started, release
+
+
+def process_gate_task(x):
+    """Process worker: set `started`, wait for `release`, return (x, pid)."""
+    _STARTED.set()
+    if not _RELEASE.wait(GATE_TIMEOUT):
+        raise TimeoutError(f"the gate was not released within {GATE_TIMEOUT:g} s")
+    return x, os.getpid()
+
+
+def wait_until(predicate, timeout: float = 10.0) -> bool:
+    """Poll `predicate` until it is true (True) or `timeout` passes (False): for states that
+    another thread sets a moment later, such as the executor's manager thread."""
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
 def blocks_in_one_process(pids: list[int], size: int) -> tuple[int, int]:
     """How many aligned blocks of `size` consecutive inputs were each handled by a single
     process, out of how many blocks: with chunksize=size, all of them by construction."""
@@ -92,20 +189,19 @@ def blocks_in_one_process(pids: list[int], size: int) -> tuple[int, int]:
 
 def usable_cpus() -> tuple[int, str]:
     """The CPU count the executors use by default on this version, and where it comes from."""
-    if hasattr(os, "process_cpu_count"):  # 3.13+
-        return os.process_cpu_count() or 1, "os.process_cpu_count()"
-    return os.cpu_count() or 1, "os.cpu_count()"
+    from .env import executor_cpus
+
+    return executor_cpus()
 
 
 def default_workers() -> dict:
-    """Default max_workers of both executors on this interpreter, from the documented rules."""
-    cpus, source = usable_cpus()
-    processes = cpus
-    if sys.platform == "win32":
-        processes = min(processes, 61)  # WaitForMultipleObjects limit
+    """Default max_workers of both executors on this interpreter (conclab.env.default_workers)."""
+    from .env import default_workers as env_default_workers
+
+    workers = env_default_workers()
     return {
         "python": sys.version.split()[0],
-        "cpus": f"{cpus} from {source}",
-        "ThreadPoolExecutor": min(32, cpus + 4),
-        "ProcessPoolExecutor": processes,
+        "cpus": f"{workers['cpus']} from {workers['source']}",
+        "ThreadPoolExecutor": workers["ThreadPoolExecutor"],
+        "ProcessPoolExecutor": workers["ProcessPoolExecutor"],
     }
