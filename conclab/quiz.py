@@ -32,9 +32,48 @@ class Question:
         return f"<span style='color:#cf222e'>Not quite.</span> {self.explanation}"
 
 
-def quiz(*questions: Question) -> widgets.VBox:
-    """Show the questions one under another; returns the widget (tests can drive it)."""
-    box = widgets.VBox([q.widget for q in questions])
-    box.questions = questions
-    display(box)
-    return box
+def _execution_count() -> int | None:
+    """The number of the cell IPython is running now (None outside IPython)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return None
+    shell = get_ipython()
+    return None if shell is None else shell.execution_count
+
+
+class Quiz:
+    """What `quiz()` returns: the questions and their widget, shown once.
+
+    `quiz()` displays the widget itself, so the cell shows it whether or not the result is
+    assigned. When the call is also the cell's last expression, IPython displays the result
+    again: that second display, in the same cell, shows nothing. Displayed from a later
+    cell, the quiz shows again.
+    """
+
+    def __init__(self, questions: tuple[Question, ...]):
+        self.questions = questions
+        self.widget = widgets.VBox([q.widget for q in questions])
+        self.widget.questions = questions
+        self.shown_in: int | None = None  # the cell that displayed it last
+
+    @property
+    def children(self):
+        return self.widget.children
+
+    def show(self) -> None:
+        self.shown_in = _execution_count()
+        display(self.widget)
+
+    def _ipython_display_(self) -> None:
+        if self.shown_in is not None and self.shown_in == _execution_count():
+            return  # already shown by quiz() in this very cell
+        self.show()
+
+
+def quiz(*questions: Question) -> Quiz:
+    """Show the questions one under another; returns the Quiz (tests can drive its widget).
+    The cell shows the questions once, whether it ends with `quiz(...)` or assigns it."""
+    result = Quiz(questions)
+    result.show()
+    return result
