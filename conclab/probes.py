@@ -304,3 +304,96 @@ def release_when_parked(thread: threading.Thread, release: threading.Event):
     finally:
         stop.set()
         helper.join()
+
+
+class PoolRecord:
+    """One executor created while a PoolSpy was active."""
+
+    def __init__(self, kind: str, pool, max_workers):
+        self.kind = kind  # "ThreadPoolExecutor" or "ProcessPoolExecutor"
+        self.pool = pool
+        self.max_workers = max_workers  # what the executor ended up with (None: not set)
+        self.shutdowns: list[tuple[bool, bool]] = []  # (wait, cancel_futures) per call
+
+    @property
+    def shut_down(self) -> bool:
+        return bool(self.shutdowns)
+
+    def __repr__(self) -> str:
+        return f"{self.kind}(max_workers={self.max_workers})"
+
+
+class PoolSpy:
+    """Records every ThreadPoolExecutor and ProcessPoolExecutor created inside the block,
+    with the max_workers it ended up with and each shutdown() call (a `with` block calls
+    shutdown(wait=True) on exit). It patches the classes themselves, so a module that did
+    `from concurrent.futures import ThreadPoolExecutor` is seen, and subclasses too.
+
+    Spying on the constructor judges the size asked for, whatever the CPU count of the
+    machine, where counting threads cannot (a pool starts threads only as work arrives).
+    """
+
+    def __init__(self):
+        from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+
+        self._classes = (ThreadPoolExecutor, ProcessPoolExecutor)
+        self._saved: list[tuple[type, str, object]] = []
+        self._lock = threading.Lock()  # guards pools: pools may be made in several threads
+        self.pools: list[PoolRecord] = []
+
+    def of(self, kind: str) -> list[PoolRecord]:
+        """The pools of one kind, "ThreadPoolExecutor" or "ProcessPoolExecutor"."""
+        return [p for p in self.pools if p.kind == kind]
+
+    def _record(self, pool) -> PoolRecord | None:
+        with self._lock:
+            return next((p for p in self.pools if p.pool is pool), None)
+
+    def __enter__(self) -> PoolSpy:
+        spy = self
+        for cls in self._classes:
+            init, shutdown = cls.__dict__["__init__"], cls.__dict__["shutdown"]
+            self._saved += [(cls, "__init__", init), (cls, "shutdown", shutdown)]
+
+            def spied_init(pool, *args, _init=init, _kind=cls.__name__, **kwargs):
+                _init(pool, *args, **kwargs)
+                if spy._record(pool) is None:
+                    with spy._lock:
+                        spy.pools.append(
+                            PoolRecord(_kind, pool, getattr(pool, "_max_workers", None))
+                        )
+
+            def spied_shutdown(pool, wait=True, *, cancel_futures=False, _shutdown=shutdown):
+                record = spy._record(pool)
+                if record is not None:
+                    record.shutdowns.append((bool(wait), bool(cancel_futures)))
+                return _shutdown(pool, wait=wait, cancel_futures=cancel_futures)
+
+            cls.__init__ = spied_init
+            cls.shutdown = spied_shutdown
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        for cls, name, original in reversed(self._saved):
+            setattr(cls, name, original)
+        self._saved.clear()
+
+
+def describe_error(error: BaseException | None) -> str:
+    """`Type: message` of an exception, or 'nothing' for None."""
+    return "nothing" if error is None else f"{type(error).__name__}: {error}"
+
+
+def same_error(got: BaseException | None, expected: BaseException) -> bool:
+    """The same type (not a subclass, not a wrapper) and exactly the same message."""
+    return type(got) is type(expected) and str(got) == str(expected)
+
+
+def call_and_catch(fn, *args, **kwargs) -> tuple[object, BaseException | None]:
+    """(result, None), or (None, the exception fn raised); BaseException included."""
+    try:
+        return fn(*args, **kwargs), None
+    except NotImplementedError:
+        raise  # the stub: the grader says which task is not done yet
+    except BaseException as exc:  # noqa: BLE001 - judged by the check
+        return None, exc

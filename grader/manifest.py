@@ -20,6 +20,7 @@ NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
 
 DEFAULT_TIMEOUT = 20.0  # seconds one check may take before its process tree is killed
 FOLDER_PATTERN = re.compile(r"^(\d\d)_([a-z][a-z0-9_]*)$")
+REQUIREMENT_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
 class ManifestError(ValueError):
@@ -34,6 +35,16 @@ class Check:
     task: int
     points: float
     hidden: bool = False
+    proves: tuple[str, ...] = ()  # ids of the requirements this check proves
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One rule the README states, which at least one check must prove."""
+
+    id: str
+    task: int
+    text: str
 
 
 @dataclass(frozen=True)
@@ -48,6 +59,11 @@ class Exercise:
     folder: str
     checks: tuple[Check, ...]
     limits: dict = field(default_factory=dict)
+    requirements: tuple[Requirement, ...] = ()
+
+    def proving(self, requirement: str) -> tuple[Check, ...]:
+        """The checks that prove a requirement."""
+        return tuple(c for c in self.checks if requirement in c.proves)
 
     @property
     def max_score(self) -> float:
@@ -123,11 +139,26 @@ def load_manifest(path: Path) -> Exercise:
                 task=_require(raw, "task", int, where),
                 points=float(points),
                 hidden=bool(raw.get("hidden", False)),
+                proves=_proves(raw, where),
             )
         )
     names = [c.name for c in checks]
     if len(set(names)) != len(names):
         raise ManifestError(f"{path}: a check is declared twice")
+    if slug in _module_names():
+        raise ManifestError(
+            f"{path}: slug '{slug}' is the name of a module the checks may "
+            "import; the learner's file would shadow it. Choose another slug"
+        )
+    raw_limits = data.get("limits", {})
+    if not isinstance(raw_limits, dict):
+        raise ManifestError(f"{path}: [limits] should be a table")
+    from .limits import problems
+
+    wrong = problems(raw_limits)
+    if wrong:
+        raise ManifestError(f"{path}: [limits]: {'; '.join(wrong)}")
+    requirements = _requirements(data, path, checks)
     return Exercise(
         slug=slug,
         title=_require(data, "title", str, path),
@@ -137,7 +168,55 @@ def load_manifest(path: Path) -> Exercise:
         folder=folder,
         checks=tuple(checks),
         limits=dict(data.get("limits", {})),
+        requirements=requirements,
     )
+
+
+def _proves(raw: dict, where: Path) -> tuple[str, ...]:
+    proves = raw.get("proves", [])
+    if not isinstance(proves, list) or not all(isinstance(p, str) for p in proves):
+        raise ManifestError(f"{where}: 'proves' should be a list of requirement ids")
+    return tuple(proves)
+
+
+def _requirements(data: dict, path: Path, checks: list[Check]) -> tuple[Requirement, ...]:
+    """The [[requirements]] tables; every id a check `proves` must be one of them.
+
+    They come before the first [[checks]] table: a release strips hidden check tables and
+    keeps everything above the first one (grader/release.py).
+    """
+    raw_list = data.get("requirements", [])
+    if not isinstance(raw_list, list):
+        raise ManifestError(f"{path}: 'requirements' should be an array of tables")
+    requirements = []
+    for i, raw in enumerate(raw_list):
+        where = Path(f"{path}[requirements][{i}]")
+        rid = _require(raw, "id", str, where)
+        if not REQUIREMENT_ID.match(rid):
+            raise ManifestError(f"{where}: requirement ids are lower-case words joined by '-'")
+        requirements.append(
+            Requirement(
+                id=rid,
+                task=_require(raw, "task", int, where),
+                text=_require(raw, "text", str, where),
+            )
+        )
+    ids = [r.id for r in requirements]
+    if len(set(ids)) != len(ids):
+        raise ManifestError(f"{path}: a requirement id is declared twice")
+    for check in checks:
+        for rid in check.proves:
+            if rid not in ids:
+                raise ManifestError(
+                    f"{path}: check {check.name} proves '{rid}', which no [[requirements]] declares"
+                )
+    return tuple(requirements)
+
+
+def _module_names() -> set[str]:
+    """Names a slug may not take: the standard library's, and what the grader runs on."""
+    stdlib = set(getattr(sys, "stdlib_module_names", ()))
+    return stdlib | {"pytest", "_pytest", "grader", "conclab", "psutil", "numpy", "conftest"}
 
 
 def discover(root: Path = PROJECT_ROOT, errors: list[str] | None = None) -> list[Exercise]:

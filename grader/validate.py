@@ -1,7 +1,8 @@
 """`python -m grader validate [SLUG ...]`: is an exercise complete and honest?
 
 For each exercise: the manifest loads, its files are present, it declares exactly the
-checks the check files define, every task has a README section and at least two hints,
+checks the check files define, every requirement it lists (the README's rules) is proved
+by a check, every task has a README section and at least two hints,
 the stub marks its TODOs and raises NotImplementedError, the stub scores 0 and the
 reference solution gets full points (hidden checks included). Exit status 0 only when
 every selected exercise passes all of it.
@@ -23,6 +24,8 @@ MIN_HINTS = 2
 OK = "ok    {order:02d} {slug}"
 BAD = "FAIL  {order:02d} {slug}"
 STUB_MARKS = "the stub should mark each edit with TODO and raise NotImplementedError"
+NO_REQUIREMENTS = "exercise.toml lists no [[requirements]]: list every rule its README states"
+UNPROVEN = "requirement '{id}' ({text}) is proved by no check: add `proves = [\"{id}\"]` to one"
 ALL_OK = "{count} exercise(s) complete."
 SOME_BAD = "{bad} of {count} exercise(s) incomplete: fix the problems above."
 
@@ -71,11 +74,28 @@ def static_problems(exercise: Exercise, root: Path = PROJECT_ROOT) -> list[str]:
             problems.append(
                 f"hints.md has {count} hint(s) under '## {task}.'; give at least {MIN_HINTS}"
             )
+    problems += requirement_problems(exercise)
     if stub.is_file():
         text = stub.read_text(encoding="utf-8")
         if "TODO" not in text or "NotImplementedError" not in text:
             problems.append(
                 "the stub should mark each edit with TODO and raise NotImplementedError"
+            )
+    return problems
+
+
+def requirement_problems(exercise: Exercise) -> list[str]:
+    """Every README rule is listed as a requirement and proved by at least one check."""
+    if not exercise.requirements:
+        return [NO_REQUIREMENTS]
+    problems = []
+    tasks = {c.task for c in exercise.checks}
+    for requirement in exercise.requirements:
+        if not exercise.proving(requirement.id):
+            problems.append(UNPROVEN.format(id=requirement.id, text=requirement.text))
+        if requirement.task not in tasks:
+            problems.append(
+                f"requirement '{requirement.id}' names task {requirement.task}, which has no check"
             )
     return problems
 

@@ -2,6 +2,7 @@
 
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
+BREAKS = ["input-order"]
 CAUGHT_BY = ["test_order_kept_when_later_urls_finish_first"]
 
 

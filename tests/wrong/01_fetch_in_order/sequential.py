@@ -1,5 +1,6 @@
 """Wrong: a plain loop, one fetch at a time."""
 
+BREAKS = ["concurrent"]
 CAUGHT_BY = ["test_fetches_run_at_the_same_time", "test_order_kept_when_later_urls_finish_first"]
 
 

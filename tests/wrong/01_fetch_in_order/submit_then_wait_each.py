@@ -2,6 +2,7 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
+BREAKS = ["concurrent"]
 CAUGHT_BY = ["test_fetches_run_at_the_same_time"]
 
 

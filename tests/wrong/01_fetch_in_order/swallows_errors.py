@@ -2,6 +2,7 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
+BREAKS = ["same-error"]
 CAUGHT_BY = ["test_exception_from_a_fetch_reaches_the_caller"]
 
 

@@ -2,6 +2,7 @@
 
 import threading
 
+BREAKS = ["at-most-max-workers"]
 CAUGHT_BY = ["test_never_more_than_max_workers_threads"]
 
 
