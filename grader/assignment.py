@@ -15,7 +15,7 @@ from conclab.env import usable_cpus as default_jobs  # one exercise per usable C
 from . import report
 from .manifest import EXERCISES_DIR, PROJECT_ROOT, Exercise, select
 from .results import ExerciseResult, RunResult
-from .runner import grade_exercise
+from .runner import ABORT, grade_exercise
 
 
 def grade(
@@ -33,7 +33,10 @@ def grade(
     per CPU). on_result is called for each result in the order selected, as soon as it and every
     exercise before it are done. Broken manifests are described in `errors` and skipped."""
     run = RunResult(target=report.relative(target))
+    errors = [] if errors is None else errors
     exercises = select(names, root, errors)
+    run.manifest_errors = errors
+    ABORT.clear()
 
     def one(exercise: Exercise) -> ExerciseResult:
         return grade_exercise(
@@ -43,8 +46,18 @@ def grade(
     jobs = max(1, min(jobs or default_jobs(), len(exercises) or 1))
     with ThreadPoolExecutor(jobs, thread_name_prefix="grader-exercise") as pool:
         futures = [pool.submit(one, exercise) for exercise in exercises]
-        for future in futures:  # in the order selected, whatever order they finish in
-            run.exercises.append(future.result())
-            if on_result is not None:
-                on_result(run.exercises[-1])
+        try:
+            for future in futures:  # in the order selected, whatever order they finish in
+                run.exercises.append(future.result())
+                if on_result is not None:
+                    on_result(run.exercises[-1])
+        except KeyboardInterrupt:
+            # Ctrl-C: every run in flight stops at its next poll (its processes killed)
+            # and no new one starts; what was graded is kept, marked interrupted.
+            ABORT.set()
+            run.interrupted = True
+            for future in futures[len(run.exercises) :]:
+                result = future.result()
+                if any(c.status != "not run" for c in result.checks):
+                    run.exercises.append(result)
     return run

@@ -45,6 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--events-fd", type=int, required=True)
     parser.add_argument("--limits", default="{}")
     parser.add_argument("--cgroup", default=None)
+    parser.add_argument("--sandbox", default="session", help="namespace or session")
+    parser.add_argument("--hide", action="append", default=[], help="folder the run must not see")
     parser.add_argument("nodeids", nargs="+")
     return parser
 
@@ -95,14 +97,53 @@ def supervise(args, argv: list[str], forked: bool = False) -> int:
     """Start the worker and reap every descendant; report how the worker ended.
 
     `forked`: this supervisor was forked by the zygote with pytest imported, so the worker
-    is forked too rather than started as a fresh interpreter.
+    is forked too rather than started as a fresh interpreter. With the namespace sandbox,
+    a forked copy of this process is pid 1 of the run's own PID namespace and does the
+    reaping; this one only waits for it, so killing it (or it dying) ends the whole run.
     """
-    from . import limits
+    from . import limits, sandbox
 
     _die_with_parent()
     secret = sys.stdin.readline().strip()
     limits.apply_json(args.limits, args.cgroup)
     _become_subreaper()
+    events = os.fdopen(args.events_fd, "w", encoding="utf-8", buffering=1)
+    got = sandbox.SESSION
+    if args.sandbox == sandbox.NAMESPACE and sandbox.enter_namespaces(args.hide):
+        got = sandbox.NAMESPACE
+    _emit(events, {"event": "sandbox", "name": got}, secret)
+    if got == sandbox.NAMESPACE:
+        init = os.fork()
+        if init == 0:
+            code = 1
+            try:
+                sandbox.become_init()
+                ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                code = _start_and_reap(args, argv, forked, secret, events)
+            finally:
+                os._exit(code)
+        while True:
+            try:
+                _, status = os.waitpid(init, 0)
+                return 0 if os.waitstatus_to_exitcode(status) == 0 else 1
+            except InterruptedError:
+                continue
+            except ChildProcessError:
+                return 1
+    return _start_and_reap(args, argv, forked, secret, events)
+
+
+def _emit(events, record: dict, secret: str) -> None:
+    try:
+        events.write(json.dumps({**record, "secret": secret}) + "\n")
+        events.flush()
+    except OSError:
+        pass
+
+
+def _start_and_reap(args, argv, forked: bool, secret: str, events) -> int:
+    """Start the worker, reap every process re-parented here, report the worker's end."""
     worker = None
     if forked:
         worker_pid = _fork_worker(args, secret)
@@ -115,7 +156,6 @@ def supervise(args, argv: list[str], forked: bool = False) -> int:
         worker.stdin.write(f"{secret}\n".encode())
         worker.stdin.close()
         worker_pid = worker.pid
-    events = os.fdopen(args.events_fd, "w", encoding="utf-8", buffering=1)
     code = 0
     while True:
         try:
@@ -128,11 +168,7 @@ def supervise(args, argv: list[str], forked: bool = False) -> int:
             code = os.waitstatus_to_exitcode(status)
             if worker is not None:
                 worker.returncode = code  # reaped here, not by Popen
-            try:
-                events.write(json.dumps({"event": "exit", "code": code, "secret": secret}) + "\n")
-                events.flush()
-            except OSError:
-                pass
+            _emit(events, {"event": "exit", "code": code}, secret)
     return 0 if code == 0 else 1
 
 
@@ -156,11 +192,16 @@ def _fork_worker(args, secret: str) -> int:
 
 
 def _exit_like_an_interpreter(code: int) -> None:
-    """What interpreter exit does that matters here: exit handlers (multiprocessing joins or
-    ends its children and cleans up), flushed output; then leave without unwinding."""
+    """What interpreter exit does that matters here, in its order: wait for non-daemon
+    threads (what `threading._shutdown` does, which also lets concurrent.futures join its
+    workers), exit handlers (multiprocessing joins or ends its children), flushed output;
+    then leave without unwinding. Both launchers therefore end a run the same way."""
     import atexit
+    import threading
 
     try:
+        if threading.current_thread() is threading.main_thread():
+            threading._shutdown()
         atexit._run_exitfuncs()
     finally:
         for stream in (sys.stdout, sys.stderr):
@@ -183,6 +224,7 @@ def work(args, secret: str | None = None) -> int:
     sys.modules["__main__"] = types.ModuleType("__main__")
     os.environ.setdefault("MPLBACKEND", "Agg")
     os.set_inheritable(args.events_fd, False)  # the learner's subprocesses do not get it
+    _forget_the_course_root()
     import multiprocessing
 
     multiprocessing.set_forkserver_preload(list(CHECK_HELPERS))
@@ -222,6 +264,18 @@ def work(args, secret: str | None = None) -> int:
             plugins=[plugin, Recorder(args.events_fd, secret)],
         )
     )
+
+
+def _forget_the_course_root() -> None:
+    """Take the course repository (an editable install puts it on sys.path) off the path, so
+    `solutions` and `hidden` cannot be imported; the grader and conclab stay importable
+    from the runner's package folder on PYTHONPATH. Spawned children inherit this path."""
+    from .manifest import PROJECT_ROOT
+
+    if not (PROJECT_ROOT / "pyproject.toml").is_file():
+        return  # installed as a package: its folder holds no answers, and is site-packages
+    root = os.path.normcase(str(PROJECT_ROOT))
+    sys.path[:] = [p for p in sys.path if os.path.normcase(os.path.abspath(p or ".")) != root]
 
 
 def main(argv: list[str] | None = None, forked: bool = False) -> int:

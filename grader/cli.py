@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -29,7 +30,7 @@ def cmd_check(args) -> int:
 
     def show(result):
         for line in report.exercise_text(result, args.verbose):
-            print(line, flush=True)
+            _print(line)
 
     errors: list[str] = []
     run = grade(
@@ -43,13 +44,37 @@ def cmd_check(args) -> int:
     )
     for error in errors:
         print(f"grader: skipped a broken manifest: {error}", file=sys.stderr)
-    print(report.summary_line(run))
+    _print(report.summary_line(run))
+    if run.interrupted:
+        print(INTERRUPTED, file=sys.stderr)
     if args.json:
         report.write_json(run, Path(args.json))
     formats.write(run, args.junit, args.gradescope, args.markdown)
+    for result in run.exercises:
+        if result.internal_error:
+            print(INTERNAL.format(slug=result.slug), file=sys.stderr)
+    if run.interrupted:
+        return 130
+    if any(r.internal_error for r in run.exercises):
+        return 3
     if errors:
         return 2
     return 0 if run.passed else 1
+
+
+INTERRUPTED = "grader: interrupted; the report holds what was graded before Ctrl-C."
+INTERNAL = "grader: internal error while grading {slug} (exit status 3); see its output with -v."
+
+
+def _print(line: str) -> None:
+    """Print, surviving a reader that went away (`grader check | head`): the grading goes
+    on and the reports are still written; the rest of the terminal output is dropped."""
+    try:
+        print(line, flush=True)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -92,4 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"grader: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        print(INTERRUPTED, file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        return 1

@@ -26,10 +26,27 @@ SIGNAL_REASONS = {
     "SIGXCPU": "your code used more than {cpu_seconds} s of CPU time.",
     "SIGXFSZ": "your code wrote a file larger than {file_mib} MiB.",
     "SIGKILL": "it was killed from outside, often because the machine ran out of memory.",
+    "SIGTERM": "it was asked to stop from outside (SIGTERM): by your code, or the machine.",
+    "SIGINT": "it was interrupted (SIGINT): by your code sending it, or by Ctrl-C.",
 }
+SIGNAL_OTHER = "a signal your code sent or did not handle; check os.kill and signal calls."
 TOO_MANY_PROCESSES = (
+    "Your code started more than {processes} processes at once, so the grader stopped it. "
+    "Use a pool with a fixed number of workers instead of a process per item."
+)
+TOO_MANY_PROCESSES_CAPPED = (
     "Your code tried to start more than {processes} processes at once, so the grader refused "
     "the rest. Use a pool with a fixed number of workers instead of a process per item."
+)
+SESSION_STOPPED = (
+    "the check never finished: your code stopped the test session (KeyboardInterrupt, "
+    "pytest.exit, or an exit from a thread), so the grader has no result for it."
+)
+NO_PROGRESS = "got no further in a fresh process"
+INTERRUPTED = "not run: grading was interrupted (Ctrl-C) before this check finished."
+INTERNAL_ERROR = (
+    "the grader itself failed on this exercise ({error}); this is not your code's fault. "
+    "Please report it with the output of `python -m grader check -v`."
 )
 OUTPUT_CUT = "[... {dropped} more bytes of output were cut ...]"
 OUTPUT_FLOOD = (

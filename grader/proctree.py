@@ -58,6 +58,16 @@ def kill(procs: list[psutil.Process], timeout: float = 5.0) -> None:
     psutil.wait_procs(procs, timeout=timeout)
 
 
+def kill_marked(run_id: str, procs: list[psutil.Process], timeout: float = 5.0) -> None:
+    """Kill these and keep killing the run's marked processes until none is left (a fork
+    bomb may make more while we kill)."""
+    for _ in range(20):
+        if not procs:
+            return
+        kill(procs, timeout)
+        procs = marked(run_id)
+
+
 def marked_any() -> list[psutil.Process]:
     """Processes of any grading run (alive, not zombies); the grader's tests use this."""
     found = []
@@ -103,15 +113,6 @@ def kill_all(pid: int, run_id: str | None = None, timeout: float = 5.0) -> list[
         except psutil.Error:
             continue
     psutil.wait_procs(list(procs.values()), timeout=timeout)
-    if run_id is not None:  # a fork bomb may have made more while we were killing
-        for _ in range(20):
-            rest = marked(run_id)
-            if not rest:
-                break
-            for proc in rest:
-                try:
-                    proc.kill()
-                except psutil.Error:
-                    continue
-            psutil.wait_procs(rest, timeout=timeout)
+    if run_id is not None:
+        kill_marked(run_id, marked(run_id), timeout)
     return killed

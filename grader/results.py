@@ -36,6 +36,9 @@ class ExerciseResult:
     output: str = ""  # what the learner's code printed, cut to a bounded size
     duration: float = 0.0
     hidden_included: bool = False
+    sandbox: str = ""  # the backend that contained the run (grader/sandbox.py)
+    internal_error: bool = False  # the grader itself failed, not the learner's code
+    flags: list[str] = field(default_factory=list)  # reasons to review this by hand
 
     @property
     def score(self) -> float:
@@ -62,6 +65,9 @@ class ExerciseResult:
             "status": self.status,
             "duration": round(self.duration, 3),
             "hidden_included": self.hidden_included,
+            "sandbox": self.sandbox,
+            "internal_error": self.internal_error,
+            "flagged_for_review": list(self.flags),
             "checks": [asdict(c) for c in self.checks],
         }
 
@@ -72,6 +78,8 @@ class RunResult:
 
     target: str
     exercises: list[ExerciseResult] = field(default_factory=list)
+    interrupted: bool = False  # Ctrl-C: what was graded until then, the rest left out
+    manifest_errors: list[str] = field(default_factory=list)  # exercises not graded
 
     @property
     def score(self) -> float:
@@ -97,5 +105,7 @@ class RunResult:
             "score": self.score,
             "max_score": self.max_score,
             "passed": self.passed,
+            "interrupted": self.interrupted,
+            "manifest_errors": list(self.manifest_errors),
             "exercises": [e.to_dict() for e in self.exercises],
         }

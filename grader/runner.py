@@ -13,21 +13,27 @@ after two timeouts in one exercise, are not run again.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import secrets
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import traceback
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
+
 from . import limits as limits_mod
-from . import messages, proctree, zygote
+from . import messages, proctree, sandbox, screen, zygote
 from .manifest import PROJECT_ROOT, Check, Exercise
 from .results import CheckResult, ExerciseResult
 
@@ -36,6 +42,17 @@ START_GRACE = 15.0  # seconds to start Python and pytest, on top of the first ch
 MAX_TIMEOUTS = 2  # timeouts in one exercise after which its remaining checks are not run
 EXIT_GRACE = 3.0  # seconds the worker may take to exit after its last check
 DRAIN_SECONDS = 2.0  # at most this long reading what a run wrote before it ended
+MAX_EVENT_BYTES = 1 << 20  # an event line longer than this is not the recorder's: dropped
+MAX_SUBMISSION_BYTES = 16 << 20  # what is copied of the learner's exercise folder
+# Set by Ctrl-C (assignment.grade): every run in flight stops at its next poll, and no
+# new run starts. Cleared when a new grading begins.
+ABORT = threading.Event()
+# What of the grader's environment reaches the learner's code: nothing else (no CI tokens).
+ENV_KEPT = {
+    "PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TERM", "TZ", "TMPDIR", "TEMP",
+    "TMP", "SYSTEMROOT", "VIRTUAL_ENV", "PYTHONHASHSEED", "PYTHON_CPU_COUNT",
+}  # fmt: skip
+ENV_KEPT_PREFIXES = ("LC_", "CONCLAB_", "COVERAGE_")
 
 
 @dataclass
@@ -49,6 +66,7 @@ class _Attempt:
     exit_code: int | None = None
     ending: str = ""  # why the run was stopped, or how the worker died
     ending_status: str = messages.ERROR
+    sandbox: str = ""  # the backend the supervisor reported
 
 
 class _OutputBuffer:
@@ -71,24 +89,67 @@ class _OutputBuffer:
         return text
 
 
-def _nodeid(exercise: Exercise, check: Check, root: Path) -> str:
-    file = exercise.hidden_checks_file(root) if check.hidden else exercise.checks_file(root)
-    return f"{file}::{check.name}"
-
-
 def _child_env(run_id: str) -> dict:
-    env = dict(os.environ)
+    """An allowlist of the grader's environment, the run's marker, and the package folder."""
+    env = {k: v for k, v in os.environ.items() if k in ENV_KEPT or k.startswith(ENV_KEPT_PREFIXES)}
     env[proctree.MARKER] = run_id
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PYTHONUNBUFFERED"] = "1"
     env["MPLBACKEND"] = "Agg"
-    env.pop("PYTEST_ADDOPTS", None)
-    pythonpath = [str(PROJECT_ROOT)]
-    if env.get("PYTHONPATH"):
-        pythonpath.append(env["PYTHONPATH"])
-    env["PYTHONPATH"] = os.pathsep.join(pythonpath)
+    env["PYTHONPATH"] = _package_folder()
     return env
+
+
+_packages: str | None = None
+_packages_lock = threading.Lock()  # guards _packages: gradings start in several threads
+
+
+def _package_folder() -> str:
+    """A folder holding only `grader` and `conclab` (links to this installation's), put
+    on the run's PYTHONPATH in place of the course root, which holds the answers."""
+    global _packages
+    with _packages_lock:
+        if _packages is None:
+            folder = tempfile.mkdtemp(prefix="conclab-packages-")
+            os.chmod(folder, 0o755)
+            here = Path(__file__).resolve().parent
+            for package in (here, here.parent / "conclab"):
+                os.symlink(package, os.path.join(folder, package.name))
+            atexit.register(shutil.rmtree, folder, True)
+            _packages = folder
+        return _packages
+
+
+def _copy_in(exercise: Exercise, checks, target: Path, root: Path, scratch: str):
+    """Copy the checks and the learner's exercise folder into the run's scratch folder:
+    the run reads only these copies, so the course's folders can be hidden from it."""
+    scratch = Path(scratch)
+    checks_dir = scratch / "checks"
+    checks_dir.mkdir()
+    nodeids = []
+    for check in checks:
+        source = exercise.hidden_checks_file(root) if check.hidden else exercise.checks_file(root)
+        copy = checks_dir / source.name
+        if not copy.exists():
+            shutil.copyfile(source, copy)
+        nodeids.append(f"{copy}::{check.name}")
+    submission = scratch / "submission" / exercise.folder
+    submission.mkdir(parents=True)
+    budget = MAX_SUBMISSION_BYTES
+    for path in sorted(exercise.module_in(target).parent.iterdir()):
+        try:
+            if path.is_file() and not path.is_symlink() and path.stat().st_size <= budget:
+                shutil.copyfile(path, submission / path.name)
+                budget -= path.stat().st_size
+        except OSError:
+            continue
+    return submission, nodeids
+
+
+def _hidden_folders(root: Path) -> list[str]:
+    """What a contained run must not see: the answer key and the instructor-only checks."""
+    return [str(root / name) for name in ("solutions", "hidden") if (root / name).is_dir()]
 
 
 def _start_supervisor(args: list[str], scratch: str, env: dict, events_fd: int):
@@ -114,9 +175,12 @@ def describe_exit(code: int | None, settings: dict) -> str:
     if code is None:
         return messages.PROCESS_DIED.format(code="unknown")
     if code < 0:
-        sig = signal.Signals(-code)
-        reason = messages.SIGNAL_REASONS.get(sig.name, "")
-        return messages.KILLED_BY_SIGNAL.format(signal=sig.name, reason=reason, **settings)
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:  # real-time and other unnamed signals
+            name = f"{-code} ({signal.strsignal(-code) or 'unknown signal'})"
+        reason = messages.SIGNAL_REASONS.get(name, messages.SIGNAL_OTHER).format(**settings)
+        return messages.KILLED_BY_SIGNAL.format(signal=name, reason=reason)
     return messages.PROCESS_DIED.format(code=code)
 
 
@@ -124,16 +188,25 @@ def _run_once(exercise, target, checks, settings, root, timeout, out) -> _Attemp
     attempt = _Attempt()
     run_id = uuid.uuid4().hex
     secret = secrets.token_hex(16)
-    cgroup = limits_mod.PidsCgroup(int(settings["processes"]) + 2)  # + supervisor and worker
+    backend = sandbox.choose()
+    cgroup = sandbox.PidsCgroup(int(settings["processes"]) + 3)  # + supervisor, init, worker
     read_fd, write_fd = os.pipe()
     try:
         with tempfile.TemporaryDirectory(prefix="conclab-grade-") as scratch:
-            args = ["--target", str(exercise.module_in(target).parent)]
-            args += ["--limits", json.dumps(settings)]
+            os.chmod(scratch, 0o755)
+            submission, nodeids = _copy_in(exercise, checks, target, root, scratch)
+            args = ["--target", str(submission), "--limits", json.dumps(settings)]
+            args += ["--sandbox", backend]
+            for folder in _hidden_folders(root):
+                args += ["--hide", folder]
             if cgroup.path is not None:
                 args += ["--cgroup", str(cgroup.path)]
-            args += [_nodeid(exercise, c, root) for c in checks]
+            args += nodeids
             proc = _start_supervisor(args, scratch, _child_env(run_id), write_fd)
+            try:
+                handle = psutil.Process(proc.pid)  # safe against pid reuse when killing
+            except psutil.Error:
+                handle = None
             os.close(write_fd)
             write_fd = -1
             try:
@@ -144,38 +217,44 @@ def _run_once(exercise, target, checks, settings, root, timeout, out) -> _Attemp
             try:
                 _watch(proc, read_fd, secret, settings, timeout, cgroup, attempt, out)
             finally:
-                _stop(proc, run_id, cgroup)
+                _stop(proc, handle, run_id, cgroup)
     finally:
         for fd in (read_fd, write_fd):
             if fd >= 0:
                 os.close(fd)
         cgroup.remove()
+    names = [n for n in (attempt.sandbox or sandbox.SESSION, cgroup.name) if n]
+    attempt.sandbox = "+".join(names)
     if not attempt.finished and not attempt.ending:
         attempt.ending = describe_exit(attempt.exit_code, settings)
-    if cgroup.hit_limit() and messages.TOO_MANY_PROCESSES not in attempt.ending:
-        attempt.ending = f"{attempt.ending} {messages.TOO_MANY_PROCESSES}".strip().format(
-            **settings
-        )
+    capped = messages.TOO_MANY_PROCESSES_CAPPED.format(**settings)
+    if cgroup.hit_limit() and capped not in attempt.ending:
+        attempt.ending = f"{attempt.ending} {capped}".strip()
     return attempt
 
 
-def _stop(proc, run_id: str, cgroup) -> None:
-    """Kill everything of this run except the supervisor, let it reap, then end it too."""
+def _stop(proc, handle, run_id: str, cgroup) -> None:
+    """Kill everything of this run except the supervisor, let it reap, then end it too.
+
+    Only live handles are signalled (psutil checks each process's start time, and the
+    zygote's supervisors are waited for through a pidfd), so a reused pid is never hit."""
     keep = {proc.pid}
     for _ in range(3):
-        victims = [p for p in proctree.marked(run_id) if p.pid not in keep]
+        below = proctree.descendants(proc.pid)[1:] if handle and handle.is_running() else []
+        victims = below + [p for p in proctree.marked(run_id) if p.pid not in keep]
         victims += [p for p in proctree.by_pid(cgroup.pids()) if p.pid not in keep]
+        cgroup.kill_all()
         if not victims:
             break
         proctree.kill(victims)
     try:
         proc.wait(timeout=2)
     except subprocess.TimeoutExpired:
-        pass
-    proctree.kill_all(proc.pid, run_id)
-    for pid in cgroup.pids():
-        proctree.kill(proctree.by_pid([pid]))
+        proctree.kill([handle] if handle else [])
     proc.wait()
+    rest = proctree.marked(run_id) + proctree.by_pid(cgroup.pids())
+    if rest:
+        proctree.kill_marked(run_id, rest)
     if proc.stdout:
         proc.stdout.close()
 
@@ -205,7 +284,12 @@ def _watch(proc, read_fd, secret, settings, timeout, cgroup, attempt, out) -> No
                     attempt.ending += " " + messages.OUTPUT_FLOOD.format(dropped=out.dropped)
                 attempt.ending_status = messages.TIMEOUT
                 return
-            if cgroup.path is None and proctree.count_tree(proc.pid) > settings["processes"]:
+            if ABORT.is_set():
+                attempt.ending, attempt.ending_status = messages.INTERRUPTED, messages.NOT_RUN
+                return
+            # The supervisor (and the namespace's init) are the grader's, not the learner's.
+            ours = 2 if attempt.sandbox == sandbox.NAMESPACE else 1
+            if cgroup.path is None and proctree.count_tree(proc.pid) - ours > settings["processes"]:
                 attempt.ending = messages.TOO_MANY_PROCESSES.format(**settings)
                 return
     finally:
@@ -233,13 +317,25 @@ class _Reader:
             elif key.data == "output":
                 self.out.feed(data)
             else:
-                self.pending += data
-                *lines, self.pending = self.pending.split(b"\n")
-                for line in lines:
-                    self.deadline = _apply_event(
-                        line, self.secret, self.attempt, self.timeout, self.deadline
-                    )
+                self._events(data)
         return bool(ready)
+
+    def _events(self, data: bytes) -> None:
+        """Split event lines; a line that grows past MAX_EVENT_BYTES is dropped up to its
+        newline (it is not the recorder's), so a flood costs linear time and loses nothing."""
+        while data:
+            head, newline, data = data.partition(b"\n")
+            if self.pending is not None:
+                self.pending += head
+                if len(self.pending) > MAX_EVENT_BYTES:
+                    self.pending = None  # skip the rest of this line
+            if not newline:
+                return
+            if self.pending is not None:
+                self.deadline = _apply_event(
+                    self.pending, self.secret, self.attempt, self.timeout, self.deadline
+                )
+            self.pending = b""
 
 
 def _apply_event(line: bytes, secret: str, attempt: _Attempt, timeout: float, deadline: float):
@@ -253,10 +349,14 @@ def _apply_event(line: bytes, secret: str, attempt: _Attempt, timeout: float, de
     if kind == "start":
         attempt.current = event["name"]
         return time.monotonic() + timeout
-    if kind == "imported":
+    if kind == "sandbox":
+        attempt.sandbox = str(event.get("name", ""))
+    elif kind == "imported":
         attempt.imported = True
     elif kind == "result":
-        attempt.results[event["name"]] = event
+        earlier = attempt.results.get(event["name"])
+        if earlier is None or earlier["status"] == messages.PASSED:  # a parametrized check
+            attempt.results[event["name"]] = event  # passes only if every case passed
         attempt.current = None
     elif kind == "done":
         attempt.finished = True
@@ -277,55 +377,89 @@ def grade_exercise(
     """Run the checks of one exercise against the module in target; never raises.
 
     `timeout` (seconds per check) and `limits` override the manifest's, e.g. for a slow
-    machine or for the grader's own tests.
+    machine or for the grader's own tests. A failure of the grader itself becomes this
+    exercise's error result (internal_error), never an exception.
     """
     started = time.monotonic()
-    target = Path(target)
-    timeout = float(timeout or exercise.timeout)
+    target = Path(target).resolve()
+    root = Path(root).resolve()
     hidden_available = exercise.hidden_checks_file(root).exists()
     checks = [c for c in exercise.checks if not c.hidden or include_hidden and hidden_available]
+    result = ExerciseResult(
+        slug=exercise.slug,
+        title=exercise.title,
+        order=exercise.order,
+        checks=[],
+        hidden_included=include_hidden and hidden_available,
+    )
+    try:
+        _grade_into(result, exercise, checks, target, root, timeout, limits)
+    except Exception as exc:  # noqa: BLE001 - the grader's fault: say so, grade the rest
+        reason = messages.INTERNAL_ERROR.format(error=f"{type(exc).__name__}: {exc}")
+        result.checks = [_result(c, messages.ERROR, reason) for c in checks]
+        result.internal_error = True
+        result.output += traceback.format_exc()
+    result.duration = time.monotonic() - started
+    return result
+
+
+def _grade_into(result, exercise, checks, target, root, timeout, limits) -> None:
+    timeout = float(timeout or exercise.timeout)
     settings = limits_mod.merged({**exercise.limits, **(limits or {})})
     out = _OutputBuffer(int(settings["output_kib"]) * 1024)
     records: dict[str, CheckResult] = {}
-
     module = exercise.module_in(target)
     if not module.is_file():
         reason = messages.MISSING_FILE.format(path=module)
         records.update({c.name: _result(c, messages.ERROR, reason) for c in checks})
+    else:
+        result.flags = screen.flags(module)
     timeouts = 0
     remaining = [c for c in checks if c.name not in records]
+    backends = []
     while remaining:
+        if ABORT.is_set():
+            for c in remaining:
+                records[c.name] = _result(c, messages.NOT_RUN, messages.INTERRUPTED)
+            break
         attempt = _run_once(exercise, target, remaining, settings, root, timeout, out)
+        backends.append(attempt.sandbox)
+        progress = False
         for c in remaining:
             if c.name in attempt.results:
                 event = attempt.results[c.name]
                 records[c.name] = _result(c, event["status"], event["message"], event["duration"])
+                progress = True
         stuck = attempt.current
-        if attempt.finished or stuck is None:
-            break
-        if stuck not in records:
-            records[stuck] = _result(exercise.check(stuck), attempt.ending_status, attempt.ending)
+        if stuck is not None and stuck not in records:
+            ending = attempt.ending or messages.SESSION_STOPPED
+            records[stuck] = _result(exercise.check(stuck), attempt.ending_status, ending)
+            progress = True
         timeouts += attempt.ending_status == messages.TIMEOUT
         remaining = [c for c in remaining if c.name not in records]
-        if not attempt.imported or timeouts >= MAX_TIMEOUTS:
-            # The module never finished importing, or the code hangs again and again:
-            # later checks would fail the same way, so they are not run.
-            what = messages.IMPORT_NEVER_DONE if not attempt.imported else messages.TWO_TIMEOUTS
+        if not remaining:
+            break
+        if not attempt.imported or timeouts >= MAX_TIMEOUTS or not progress:
+            # The module never finished importing, the code hangs again and again, or a
+            # fresh run got no further: later checks would fail the same way.
+            if not attempt.imported:
+                what = messages.IMPORT_NEVER_DONE
+            elif timeouts >= MAX_TIMEOUTS:
+                what = messages.TWO_TIMEOUTS
+            else:
+                what = messages.NO_PROGRESS
+            ending = attempt.ending or messages.SESSION_STOPPED
             for c in remaining:
                 why = messages.NOT_RUN_AFTER.format(what=what)
-                records[c.name] = _result(c, messages.NOT_RUN, f"{why} {attempt.ending}")
+                records[c.name] = _result(c, messages.NOT_RUN, f"{why} {ending}")
             break
+        # Otherwise the run ended between checks (a crash, an exit, a stopped session):
+        # the checks it never reached run again in a fresh process.
     for c in checks:
         records.setdefault(c.name, _result(c, messages.ERROR, messages.NOT_RECORDED))
-    return ExerciseResult(
-        slug=exercise.slug,
-        title=exercise.title,
-        order=exercise.order,
-        checks=[records[c.name] for c in checks],
-        output=out.text(),
-        duration=time.monotonic() - started,
-        hidden_included=include_hidden and hidden_available,
-    )
+    result.checks = [records[c.name] for c in checks]
+    result.output = out.text()
+    result.sandbox = ", ".join(sorted(set(backends)))
 
 
 def _result(check: Check, status: str, message: str, duration: float = 0.0) -> CheckResult:

@@ -96,6 +96,9 @@ class Zygote:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 pass_fds=(theirs.fileno(),),
+                # Its own session: Ctrl-C in the terminal reaches the runner only, which
+                # then stops the runs itself; the zygote ends when its socket closes.
+                start_new_session=True,
             )
         self.sock = ours
         self.sock.settimeout(START_SECONDS)
@@ -245,6 +248,8 @@ def serve(fd: int) -> None:
     """Answer fork requests until the runner closes the socket, then wait for the runs."""
     if sys.platform.startswith("linux"):  # die with the runner; supervisors follow us
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # a kernel's interrupt is not for us
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))  # quietly, no traceback
     import gc
     import importlib
 
@@ -273,6 +278,8 @@ def serve(fd: int) -> None:
             try:
                 sock.close()
                 signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                signal.signal(signal.SIGINT, signal.default_int_handler)  # as in python
+                signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
                 code = _run_supervisor(json.loads(message), fds)
             except BaseException:  # noqa: BLE001 - report, never return into the loop
