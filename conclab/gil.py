@@ -2,8 +2,9 @@
 running a CPU-bound comparison on another interpreter (a free-threaded build, say).
 
     notebook (main thread)                    one threading.Thread per input
-    run_threads_traced(func, inputs) ──start─▶ traced(func, x) ─▶ tracer.add(span)
-    LiveTimeline.update() while any alive ◀── (the tracer's lock guards its span list)
+    run_threads_traced(func, inputs) ──start─▶ board.mark(i); traced(func, x) ─▶ tracer.add(span)
+    LiveTimeline.update() while any alive ◀── (the tracer's lock guards its span list;
+      finished spans + started tasks           each thread writes only its own board record)
 """
 
 from __future__ import annotations
@@ -17,28 +18,28 @@ import sysconfig
 import threading
 import time
 
-from .plots import LiveTimeline, Throttle
+from .plots import LiveTimeline
+from .startboard import StartBoard, traced_started
 from .tracer import Tracer, traced
 
 # Names free-threaded CPython builds install next to the regular ones (PEP 703, PEP 779).
 FREE_THREADED_NAMES = ("python3.13t", "python3.14t", "python3.15t", "python3t")
 
 
-def run_threads_traced(func, inputs, title: str, live: bool = True) -> Tracer:
-    """Start one raw `threading.Thread` per input, join them all, and plot the timeline live.
-
-    No executor: this is what a pool does for you. Returns the Tracer of the spans; the
-    first exception a call raised is raised here, after every thread has ended.
-    """
-    tracer = Tracer()
-    plot = LiveTimeline(title, tracer) if live else None
-    throttle = Throttle()
-
+def _threads_once(func, inputs: list, plot: LiveTimeline | None) -> Tracer:
+    """One raw thread per input; the main thread redraws plot while it waits for them."""
+    tracer = plot.tracer if plot else Tracer()
+    board = None
+    if plot:
+        board = plot.board = StartBoard(len(inputs))
     errors: list[BaseException] = []  # list.append is atomic: no lock needed
 
     def run_one(i, x):
         try:
-            tracer.add(traced(func, x, task=i))  # Tracer.add takes the tracer's lock
+            if board is not None:
+                tracer.add(traced_started(board, func, x, i))  # Tracer.add takes its lock
+            else:
+                tracer.add(traced(func, x, task=i))
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
             errors.append(exc)
 
@@ -48,22 +49,44 @@ def run_threads_traced(func, inputs, title: str, live: bool = True) -> Tracer:
     ]
     try:
         if plot:
-            plot.update(force=True)
-            tracer.origin = time.perf_counter()  # the first drawing is not part of the run
+            plot.update(force=True)  # the first drawing is not part of the run
+        tracer.restart()
         for thread in threads:
             thread.start()
         for thread in threads:
             while thread.is_alive():
-                thread.join(timeout=0.05)
-                if plot and throttle.ready():
-                    started = time.monotonic()
-                    plot.update(force=True)
-                    throttle.drew(started)
+                thread.join(timeout=plot.wait_time() or 0.01 if plot else None)
+                if plot:
+                    plot.update()
+    finally:
+        if board is not None:
+            board.close()
+    if errors:
+        raise errors[0]
+    return tracer
+
+
+def run_threads_traced(func, inputs, title: str, live: bool = True, repeats: int = 0) -> Tracer:
+    """Start one raw `threading.Thread` per input, join them all, and plot the timeline
+    live: running calls are drawn as growing bars.
+
+    No executor: this is what a pool does for you. Drawing competes with the threads for
+    the GIL, so with `repeats` > 0 the threads run that many more times without drawing
+    and the fastest run is returned (and named in the plot's last frame). Returns the
+    Tracer of the spans; the first exception a call raised is raised here, after every
+    thread has ended.
+    """
+    inputs = list(inputs)
+    plot = LiveTimeline(title) if live else None
+    try:
+        tracer = _threads_once(func, inputs, plot)
+        if repeats > 0:
+            tracer = min((_threads_once(func, inputs, None) for _ in range(repeats)), key=wall)
+            if plot:
+                plot.note = f"(measured without drawing, best of {repeats}: {wall(tracer):.2f} s)"
     finally:
         if plot:
             plot.close()
-    if errors:
-        raise errors[0]
     return tracer
 
 

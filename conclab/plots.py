@@ -1,12 +1,29 @@
-"""Timeline (Gantt) and speedup plots; the timeline grows live while futures complete."""
+"""Timeline (Gantt) and speedup plots; the timeline grows live while tasks run.
+
+run_traced(pool, f, inputs)
+  main thread: draw empty frame ─▶ start clock ─▶ submit traced_started(board, f, x, i)
+  worker:      board.mark(i) (started, on which worker) ─▶ traced(f, x) ─▶ Span
+  main thread: wait(FIRST_COMPLETED, timeout=until next frame) ─▶ tracer.add(span)
+               ─▶ LiveTimeline.update(): finished bars + running bars up to now
+  then, with repeats=k: k more runs without drawing; the fastest is what is returned
+"""
 
 from __future__ import annotations
 
+import io
 import time
-from concurrent.futures import Executor, ThreadPoolExecutor, as_completed
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    as_completed,
+    wait,
+)
 
 import matplotlib.pyplot as plt
 
+from .startboard import StartBoard, traced_started
 from .tracer import Tracer, traced
 
 # tab10 without its red, which stays for failed tasks.
@@ -29,25 +46,73 @@ def _display(fig, handle=None):
     return handle
 
 
-def draw_timeline(ax, tracer: Tracer, title: str, horizon: float | None = None) -> None:
-    """One row per worker, one bar per task, x in seconds since the tracer started."""
+def _in_ipython() -> bool:
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return get_ipython() is not None
+
+
+def _display_png(fig, handle=None, dpi: int = 90):
+    """Render fig to PNG once, without IPython's tight bounding box (which draws it twice),
+    and show or refresh it; returns the display handle (None outside IPython)."""
+    if not _in_ipython():
+        return None
+    from IPython.display import Image, display
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    image = Image(data=buffer.getvalue(), format="png")
+    if handle is None:
+        return display(image, display_id=True)
+    handle.update(image)
+    return handle
+
+
+def _colour(task, ok: bool = True):
+    if not ok:
+        return FAILED_COLOUR
+    key = task if isinstance(task, int) else hash(str(task))
+    return COLOURS[key % len(COLOURS)]
+
+
+def draw_timeline(
+    ax,
+    tracer: Tracer,
+    title: str,
+    horizon: float | None = None,
+    running: dict | None = None,
+    now: float | None = None,
+) -> None:
+    """One row per worker, one bar per task, x in seconds since the tracer started.
+
+    `running` ({task: (worker, start)}, from a StartBoard) adds the tasks that started and
+    have not finished as hatched bars that reach `now` (time.perf_counter() by default).
+    """
     spans = tracer.snapshot()
-    workers = tracer.workers()
+    done = {s.task for s in spans}
+    growing = sorted(
+        (task, worker, start)
+        for task, (worker, start) in (running or {}).items()
+        if task not in done
+    )
+    now = time.perf_counter() if now is None else now
+    workers = sorted({s.worker for s in spans} | {worker for _, worker, _ in growing})
     ax.clear()
+    labelled = len(spans) + len(growing) <= 40
     for span in spans:
         row = workers.index(span.worker)
-        key = span.task if isinstance(span.task, int) else hash(str(span.task))
-        colour = COLOURS[key % len(COLOURS)] if span.ok else FAILED_COLOUR
         ax.barh(
             row,
             span.duration,
             left=span.start - tracer.origin,
             height=0.6,
-            color=colour,
+            color=_colour(span.task, span.ok),
             edgecolor="black",
             linewidth=0.5,
         )
-        if span.task is not None and len(spans) <= 40:
+        if span.task is not None and labelled:
             ax.text(
                 span.start - tracer.origin + span.duration / 2,
                 row,
@@ -56,40 +121,90 @@ def draw_timeline(ax, tracer: Tracer, title: str, horizon: float | None = None) 
                 va="center",
                 fontsize=8,
             )
+    for task, worker, start in growing:
+        row = workers.index(worker)
+        width = max(now - start, 0.0)
+        ax.barh(
+            row,
+            width,
+            left=start - tracer.origin,
+            height=0.6,
+            color=_colour(task),
+            alpha=0.5,
+            hatch="//",
+            edgecolor="black",
+            linewidth=0.5,
+        )
+        if labelled:
+            ax.text(start - tracer.origin + width / 2, row, str(task), ha="center", va="center",
+                    fontsize=8)  # fmt: skip
     ax.set_yticks(range(len(workers)))
     ax.set_yticklabels(workers, fontsize=8)
     ax.set_ylim(-0.7, max(len(workers), 1) - 0.3)
-    right = max(horizon or 0.0, tracer.elapsed() * 1.05, 0.1)
+    elapsed = max(tracer.elapsed(), now - tracer.origin if growing else 0.0)
+    right = max(horizon or 0.0, elapsed * 1.05, 0.1)
     ax.set_xlim(0, right)
     ax.set_xlabel("time since start (s)")
     ax.set_ylabel("worker")
-    ax.set_title(f"{title}: {len(spans)} tasks, {tracer.elapsed():.2f} s")
+    state = f"{len(spans)} tasks done"
+    if growing:
+        state += f", {len(growing)} running (hatched)"
+    ax.set_title(f"{title}: {state}, {elapsed:.2f} s")
     ax.grid(axis="x", alpha=0.3)
 
 
-class LiveTimeline:
-    """A timeline that re-renders in place in the notebook as tasks finish."""
+def _fit_left_margin(fig, ax) -> None:
+    """Room for the longest worker name at the left; no layout engine, which would cost
+    more than the rest of a frame."""
+    longest = max((len(t.get_text()) for t in ax.get_yticklabels()), default=8)
+    width = fig.get_figwidth() * 72  # points
+    left = min(0.5, (longest * 5.0 + 40) / width)
+    fig.subplots_adjust(left=left, right=0.98, bottom=0.17, top=0.87)
 
-    def __init__(self, title: str, tracer: Tracer | None = None, min_interval: float = 0.25):
+
+class LiveTimeline:
+    """A timeline that re-renders in place in the notebook while tasks run.
+
+    Given a StartBoard (`board`), tasks that have started are drawn as bars that grow until
+    they finish; without one, a bar appears when its task finishes. Frames come at least
+    `min_interval` seconds apart and never sooner than the last frame took to draw, so
+    drawing takes at most about half of this thread's time.
+    """
+
+    def __init__(
+        self,
+        title: str,
+        tracer: Tracer | None = None,
+        min_interval: float = 0.05,
+        board: StartBoard | None = None,
+    ):
         self.title = title
         self.tracer = tracer or Tracer()
-        self.min_interval = min_interval  # seconds between redraws, so plotting stays cheap
-        self.fig, self.ax = plt.subplots(figsize=(8, 2.8), layout="constrained")
+        self.min_interval = min_interval
+        self.board = board
+        self.note = ""  # added to the title of the last frame
+        self.fig, self.ax = plt.subplots(figsize=(8, 2.8))
         self._handle = None
         self._next = 0.0
         self.frames = 0
 
+    def wait_time(self) -> float:
+        """Seconds until the next frame may be drawn."""
+        return max(0.0, self._next - time.monotonic())
+
     def update(self, force: bool = False) -> None:
-        """Redraw, unless the last frame was too recent; slow frames space out the next."""
+        """Redraw, unless the last frame was too recent."""
         now = time.monotonic()
         if not force and now < self._next:
             return
-        draw_timeline(self.ax, self.tracer, self.title)
-        self._handle = _display(self.fig, self._handle)
+        running = self.board.running() if self.board is not None else None
+        title = f"{self.title} {self.note}" if self.note else self.title
+        draw_timeline(self.ax, self.tracer, title, running=running)
+        _fit_left_margin(self.fig, self.ax)
+        self._handle = _display_png(self.fig, self._handle)
         self.frames += 1
         spent = time.monotonic() - now
-        # Drawing never takes more than about a quarter of the time, even on a busy machine.
-        self._next = time.monotonic() + max(self.min_interval, 3 * spent)
+        self._next = time.monotonic() + max(self.min_interval, spent)
 
     def close(self) -> None:
         self.update(force=True)
@@ -104,27 +219,65 @@ class LiveTimeline:
         return False
 
 
-def run_traced(executor: Executor | None, func, inputs, title: str, live: bool = True) -> Tracer:
-    """Run func over inputs on executor and plot the timeline live as tasks finish.
+def _run_once(executor: Executor, func, inputs: list, plot: LiveTimeline | None) -> Tracer:
+    """Submit func(x) for every input, collect the spans, redraw plot while they run."""
+    tracer = plot.tracer if plot else Tracer()
+    board = None
+    if plot and isinstance(executor, (ThreadPoolExecutor, ProcessPoolExecutor)):
+        board = plot.board = StartBoard(len(inputs))
+    try:
+        if plot:
+            plot.update(force=True)  # the empty frame, before the clock starts
+        tracer.restart()
+        if board is not None:
+            futures = [
+                executor.submit(traced_started, board, func, x, i) for i, x in enumerate(inputs)
+            ]
+        else:
+            futures = [executor.submit(traced, func, x, task=i) for i, x in enumerate(inputs)]
+        pending = set(futures)
+        while pending:
+            timeout = plot.wait_time() if plot else None
+            done, pending = wait(pending, timeout=timeout, return_when=FIRST_COMPLETED)
+            for future in done:
+                tracer.add(future.result())
+            if plot:
+                plot.update()
+    finally:
+        if board is not None:
+            board.close()
+    return tracer
+
+
+def run_traced(
+    executor: Executor | None, func, inputs, title: str, live: bool = True, repeats: int = 0
+) -> Tracer:
+    """Run func over inputs on executor, and plot the timeline live while the tasks run.
 
     With executor None the tasks run one at a time on a single worker thread, so this
     thread stays free to draw. The clock starts when the first task is submitted, after
-    the empty plot is drawn. Returns the Tracer with where and when each task ran.
+    the empty plot is drawn. Running tasks are drawn as growing bars.
+
+    Drawing takes this process's time (and the GIL) while the tasks run, so a live run is
+    for the eye. With `repeats` > 0 the same tasks then run that many more times on the
+    same executor without drawing, and the fastest of those is returned and named in the
+    plot's last frame: the numbers to compare. Returns the Tracer with where and when
+    each task ran.
     """
-    tracer = Tracer()
-    plot = LiveTimeline(title, tracer) if live else None
+    inputs = list(inputs)
+    plot = LiveTimeline(title) if live else None
     own_pool = executor is None
     if own_pool:
         executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sequential")
     try:
-        if plot:
-            plot.update(force=True)
-        tracer.restart()
-        futures = [executor.submit(traced, func, x, task=i) for i, x in enumerate(inputs)]
-        for future in as_completed(futures):
-            tracer.add(future.result())
+        tracer = _run_once(executor, func, inputs, plot)
+        if repeats > 0:
+            runs = [_run_once(executor, func, inputs, None) for _ in range(repeats)]
+            tracer = min(runs, key=lambda t: t.elapsed())
             if plot:
-                plot.update()
+                plot.note = (
+                    f"(measured without drawing, best of {repeats}: {tracer.elapsed():.2f} s)"
+                )
     finally:
         if own_pool:
             executor.shutdown()
@@ -133,7 +286,13 @@ def run_traced(executor: Executor | None, func, inputs, title: str, live: bool =
     return tracer
 
 
-def speedup_plot(workers, seconds, title: str, parallel_fraction: float | None = None):
+def speedup_plot(
+    workers,
+    seconds,
+    title: str,
+    parallel_fraction: float | None = None,
+    xlabel: str = "workers",
+):
     """Speedup (time with 1 worker / time with n) against n, with the ideal line and,
     given the parallel fraction p, Amdahl's law 1 / ((1 - p) + p / n)."""
     workers = list(workers)
@@ -144,7 +303,8 @@ def speedup_plot(workers, seconds, title: str, parallel_fraction: float | None =
     if parallel_fraction is not None:
         p = parallel_fraction
         ax.plot(workers, [1 / ((1 - p) + p / n) for n in workers], ":", label=f"Amdahl, p={p:g}")
-    ax.set_xlabel("workers")
+    ax.set_xticks(workers)  # whole numbers of workers only
+    ax.set_xlabel(xlabel)
     ax.set_ylabel("speedup (x)")
     ax.set_title(title)
     ax.legend()

@@ -11,6 +11,8 @@ Amdahl's law: with a fraction p of the work parallel, n workers give a speedup o
 
 from __future__ import annotations
 
+import math
+
 import matplotlib.pyplot as plt
 
 from .plots import _display
@@ -123,3 +125,29 @@ def sweep(counts, run, plot: LiveSpeedup | None = None) -> list[tuple[int, float
         if plot is not None:
             plot.add(n, seconds)
     return results
+
+
+def task_limit(tasks: int, workers: int) -> float:
+    """The best speedup `tasks` equal tasks can get from `workers` workers (one core each):
+    they run in ceil(tasks / workers) rounds instead of `tasks`, so tasks / ceil(tasks /
+    workers). Coarse tasks cap the speedup below the worker count: 6 tasks on 4 workers
+    take 2 rounds, 3x, not 4x."""
+    if tasks < 1 or workers < 1:
+        raise ValueError("tasks and workers must be at least 1")
+    return tasks / math.ceil(tasks / workers)
+
+
+def limit_sentence(tasks: int, cpus: int) -> str:
+    """What a process pool with one worker per CPU can do with `tasks` equal CPU-bound
+    tasks on `cpus` CPUs, in words (notebook 01 prints it for this machine)."""
+    limit = task_limit(tasks, cpus)
+    rounds = math.ceil(tasks / cpus)
+    plural = "s" if cpus != 1 else ""
+    sentence = (
+        f"With {cpus} CPU{plural} and {tasks} equal tasks, a process pool runs them in "
+        f"{rounds} round{'s' if rounds != 1 else ''} of at most {min(tasks, cpus)} at once, so the "
+        f"best it can do on CPU-bound work is {tasks} / {rounds} = {limit:g}x"
+    )
+    if limit < cpus:
+        sentence += f", less than {cpus}x: the tasks are too few or too coarse to fill every CPU"
+    return sentence + "; threads stay near 1x."
