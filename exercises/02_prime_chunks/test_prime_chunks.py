@@ -5,16 +5,28 @@ import os
 import pickle
 from functools import partial
 
-import pytest
-
-from conclab.probes import fail_on_negative, meet_then_sum, pid_and_sum
+from conclab.probes import (
+    PoolSpy,
+    call_and_catch,
+    describe_error,
+    fail_on_negative,
+    meet_then_sum,
+    pid_and_sum,
+    same_error,
+)
 from conclab.startmethods import methods_to_check, start_method
 
 
 def test_chunks_are_contiguous_and_balanced(submission):
-    for items, n in [(range(11), 1), (range(11), 3), (range(10), 4), (range(9), 6), (range(7), 7)]:
+    cases = [(range(11), 1), (range(11), 3), (range(10), 4), (range(9), 6), (range(7), 7)]
+    # Unsorted, repeated and falsy items: a chunk keeps them as they come.
+    cases += [([5, 3, 5, 0, 2, 2, 9], 3), (["b", "", "a", "b", ""], 2)]
+    for items, n in cases:
         items = list(items)
         chunks = submission.split_into_chunks(items, n)
+        assert type(chunks) is list and all(type(c) is list for c in chunks), (
+            f"split_into_chunks({items!r}, {n}) returned {chunks!r}; expected a list of lists"
+        )
         sizes = [len(c) for c in chunks]
         assert [x for c in chunks for x in c] == items, (
             f"split_into_chunks({items!r}, {n}) returned {chunks!r}; joined together "
@@ -31,8 +43,13 @@ def test_edge_cases_of_splitting(submission):
     assert got == [[1], [2]], f"split_into_chunks([1, 2], 5) returned {got!r}; expected [[1], [2]]"
     got = submission.split_into_chunks([], 3)
     assert got == [], f"split_into_chunks([], 3) returned {got!r}; expected []"
-    with pytest.raises(ValueError):
-        submission.split_into_chunks([1, 2, 3], 0)
+    for n in (0, -1, -5):
+        got, error = call_and_catch(submission.split_into_chunks, [1, 2, 3], n)
+        assert isinstance(error, ValueError), (
+            f"split_into_chunks([1, 2, 3], {n}) returned {got!r} / raised "
+            f"{describe_error(error)}; expected ValueError (requirement: n_chunks < 1 raises "
+            "ValueError, negative numbers too)"
+        )
 
 
 def test_chunks_run_at_once_in_separate_processes(submission):
@@ -67,8 +84,39 @@ def test_results_in_chunk_order(submission):
 
 
 def test_error_in_a_worker_reaches_the_caller(submission):
-    with pytest.raises(ValueError, match="negative number in chunk"):
-        submission.map_chunks(fail_on_negative, [1, 2, -3, 4], 2)
+    raised = ValueError("negative number in chunk [-3, 4]")
+    with PoolSpy() as spy:
+        got, error = call_and_catch(submission.map_chunks, fail_on_negative, [1, 2, -3, 4], 2)
+    assert same_error(error, raised), (
+        "map_chunks(work, [1, 2, -3, 4], workers=2), where work([-3, 4]) raises "
+        f"{describe_error(raised)} in a worker process: it returned {got!r} / raised "
+        f"{describe_error(error)}; expected that same exception, same type and same message "
+        "(requirement: a worker's exception reaches the caller)"
+    )
+    pools = spy.of("ProcessPoolExecutor")
+    assert pools and all(p.shut_down for p in pools), (
+        f"map_chunks raised {describe_error(error)} and left its pool {pools!r} running; "
+        "expected it shut down on the error path too (a `with` block does it)"
+    )
+
+
+def test_the_pool_has_workers_processes(submission):
+    # Two sizes: a pool left at its default size (the CPU count) cannot have both.
+    for workers in (3, 5):
+        with PoolSpy() as spy:
+            items = list(range(10))
+            got, error = call_and_catch(submission.map_chunks, pid_and_sum, items, workers)
+        pools = spy.of("ProcessPoolExecutor")
+        assert error is None and isinstance(got, list) and len(got) == workers, (
+            f"map_chunks(work, list(range(10)), workers={workers}) returned {got!r} / raised "
+            f"{describe_error(error)}; expected a list of {workers} results, one per chunk"
+        )
+        assert [p.max_workers for p in pools] == [workers] and pools[0].shut_down, (
+            f"map_chunks(work, list(range(10)), workers={workers}) created {pools!r} "
+            f"(shut down: {[p.shut_down for p in pools]}); expected one "
+            f"ProcessPoolExecutor(max_workers={workers}), shut down when done (requirement: "
+            "the pool has `workers` processes, passed on, not the default)"
+        )
 
 
 def test_worker_function_is_importable(submission):
@@ -81,6 +129,17 @@ def test_worker_function_is_importable(submission):
     got = worker([0, 1, 2, 3, 4, 5, 9, 11, 25, 97])
     assert got == 5, (
         f"count_primes_in_chunk([0, 1, 2, 3, 4, 5, 9, 11, 25, 97]) returned {got!r}; expected 5"
+    )
+
+
+def test_counting_uses_workers_processes(submission):
+    with PoolSpy() as spy:
+        got, error = call_and_catch(submission.count_primes_parallel, list(range(100)), 3)
+    pools = spy.of("ProcessPoolExecutor")
+    assert got == 25 and [p.max_workers for p in pools] == [3], (
+        f"count_primes_parallel(list(range(100)), workers=3) returned {got!r} / raised "
+        f"{describe_error(error)} and created {pools!r}; expected 25, counted with map_chunks "
+        "in one ProcessPoolExecutor(max_workers=3)"
     )
 
 

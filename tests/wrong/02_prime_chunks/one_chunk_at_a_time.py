@@ -2,6 +2,7 @@
 
 from concurrent.futures import ProcessPoolExecutor
 
+BREAKS = ["parallel-processes"]
 CAUGHT_BY = ["test_chunks_run_at_once_in_separate_processes"]
 
 

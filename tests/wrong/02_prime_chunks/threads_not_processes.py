@@ -18,6 +18,7 @@ def split_into_chunks(items, n_chunks):
     return out
 
 
+BREAKS = ["parallel-processes"]
 CAUGHT_BY = ["test_chunks_run_at_once_in_separate_processes"]
 
 
