@@ -55,6 +55,33 @@ class BackgroundCall:
     def finished(self) -> bool:
         return self._done.is_set()
 
+    def stack(self) -> list[str]:
+        """The functions the call's thread is in right now, outermost first (empty once done)."""
+        frame = sys._current_frames().get(self._thread.ident)
+        names = []
+        while frame is not None:
+            names.append(frame.f_code.co_name)
+            frame = frame.f_back
+        return names[::-1]
+
+    def why_blocked(self) -> str:
+        """A sentence on what the still-running call waits in: leaving a `with` block
+        (shutdown), or one future's result() or exception(), or a wait over several."""
+        stack = self.stack()
+        if "shutdown" in stack or "__exit__" in stack:
+            return (
+                "It was waiting in shutdown(): leaving a `with ThreadPoolExecutor` block waits "
+                "for every task, so create the pool without `with` and call "
+                "pool.shutdown(wait=False, cancel_futures=True)."
+            )
+        if "result" in stack or "exception" in stack:
+            return (
+                "It was waiting in result() (or exception()) of one future that was still "
+                "running: reading the futures in list order waits for the slow ones first. "
+                "Take the answers as they complete (as_completed or wait(FIRST_COMPLETED))."
+            )
+        return f"It was still running in {' > '.join(stack[-4:]) or 'an unknown place'}."
+
     def outcome(self, what: str = "the call"):
         """The call's return value; re-raises its exception; fails if it never finished."""
         if not self._done.is_set():

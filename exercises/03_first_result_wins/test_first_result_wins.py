@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from conclab.probes import BARRIER_SECONDS, NeverMet
+from conclab.probes import BARRIER_SECONDS, NeverMet, PoolSpy, call_and_catch, describe_error
 from conclab.probes_futures import HOLD_SECONDS, BackgroundCall, StartLog
 
 
@@ -77,6 +77,7 @@ def test_returns_while_slow_replicas_are_still_blocked(submission):
     call = BackgroundCall(submission.first_result, request, replicas, 3)
     try:
         returned_while_blocked = call.wait(BARRIER_SECONDS)
+        why = "" if returned_while_blocked else call.why_blocked()
     finally:
         gate.set()
     call.wait(BARRIER_SECONDS)
@@ -84,9 +85,7 @@ def test_returns_while_slow_replicas_are_still_blocked(submission):
     assert returned_while_blocked, (
         f"first_result(request, {replicas!r}, max_workers=3) did not return while slow-1 and "
         f"slow-2 were still running, although fast had answered; it returned {got!r} only "
-        "after they were released. Return the first answer at once: leaving a `with "
-        "ThreadPoolExecutor` block waits for every task, so call "
-        "pool.shutdown(wait=False, cancel_futures=True) instead."
+        "after they were released (requirement: return as soon as one replica answered). " + why
     )
     assert got == "fast answer", (
         f"first_result(request, {replicas!r}, max_workers=3) returned {got!r}; "
@@ -161,6 +160,58 @@ def test_all_failed_raises_with_every_error(submission):
         f"AllReplicasFailed.errors was {errors!r}; expected {raised!r}, each replica mapped "
         "to the very exception it raised (future.exception() gives it)"
     )
+
+
+def test_replicas_are_submitted_in_list_order(submission):
+    # One worker runs the replicas one at a time in the order they were submitted; the
+    # names are not sorted, and all but the last fail, so every one of them starts.
+    log = StartLog()
+    replicas = ["c-3", "a-1", "b-2", "z-0", "last"]
+
+    def request(replica):
+        log.record(replica)
+        if replica != "last":
+            raise ConnectionError(f"{replica} is down")
+        return "answer from last"
+
+    got, error = call_and_catch(submission.first_result, request, replicas, 1)
+    assert got == "answer from last" and log.started == replicas, (
+        f"first_result(request, {replicas!r}, max_workers=1) started the replicas in the "
+        f"order {log.started!r} and returned {got!r} / raised {describe_error(error)}; "
+        f"expected them started in list order {replicas!r} and 'answer from last' "
+        "(requirement: submitted in list order, failures skipped)"
+    )
+
+
+def test_falsy_answers_are_answers(submission):
+    # None, 0 and "" are answers like any other: only a replica that raised is skipped.
+    for answer in (None, 0, ""):
+
+        def request(replica, answer=answer):
+            if replica == "down":
+                raise ConnectionError("down is down")
+            return answer
+
+        got, error = call_and_catch(submission.first_result, request, ["down", "up"], 1)
+        assert error is None and got == answer and type(got) is type(answer), (
+            f"first_result(request, ['down', 'up'], max_workers=1), where down raises and up "
+            f"answers {answer!r}: it returned {got!r} / raised {describe_error(error)}; "
+            f"expected {answer!r} (requirement: the first answer that did not raise, "
+            "whatever its value). Tell answers from failures with future.exception()."
+        )
+
+
+def test_the_pool_has_max_workers_threads(submission):
+    # Two sizes: a pool left at its default size (from the CPU count) cannot have both.
+    for size in (2, 9):
+        with PoolSpy() as spy:
+            got, error = call_and_catch(submission.first_result, str.upper, ["a", "b"], size)
+        pools = spy.of("ThreadPoolExecutor")
+        assert got in ("A", "B") and [p.max_workers for p in pools] == [size], (
+            f"first_result(request, ['a', 'b'], max_workers={size}) returned {got!r} / raised "
+            f"{describe_error(error)} and created {pools!r}; expected one answer from one "
+            f"ThreadPoolExecutor(max_workers={size}) (requirement: the pool size passed on)"
+        )
 
 
 def test_no_replicas_is_a_value_error(submission):

@@ -2,6 +2,7 @@
 
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
+BREAKS = ["skip-failures"]
 CAUGHT_BY = ["test_failures_before_a_success_are_skipped", "test_late_success_after_many_failures"]
 
 

@@ -2,6 +2,7 @@
 
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
+BREAKS = ["all-failed"]
 CAUGHT_BY = ["test_all_failed_raises_with_every_error"]
 
 

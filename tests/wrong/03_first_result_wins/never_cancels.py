@@ -2,6 +2,7 @@
 
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
+BREAKS = ["cancel-queued"]
 CAUGHT_BY = ["test_replicas_not_started_are_cancelled"]
 
 

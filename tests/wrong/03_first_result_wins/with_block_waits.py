@@ -2,6 +2,7 @@
 
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
+BREAKS = ["no-waiting"]
 CAUGHT_BY = [
     "test_returns_while_slow_replicas_are_still_blocked",
     "test_replicas_not_started_are_cancelled",
