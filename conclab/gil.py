@@ -10,6 +10,7 @@ running a CPU-bound comparison on another interpreter (a free-threaded build, sa
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -237,3 +238,154 @@ def run_together(target, n_threads: int, args=()) -> None:
         thread.start()
     for thread in threads:
         thread.join()
+
+
+# --- Where a thread switch can happen: lost updates by construction of the loop ---------
+
+
+class Box:
+    """A counter the increment loops below share: `box.value`."""
+
+    def __init__(self):
+        self.value = 0
+
+
+def add_one(x: int) -> int:
+    return x + 1
+
+
+def plain_increments(box: Box, n: int) -> None:
+    """`box.value += 1`, n times: load, add, store, with no call in between."""
+    for _ in range(n):
+        box.value += 1
+
+
+def increments_through_a_call(box: Box, n: int) -> None:
+    """`box.value = add_one(box.value)`, n times: a call between the load and the store."""
+    for _ in range(n):
+        box.value = add_one(box.value)
+
+
+def runs_with_losses(target, interval: float, runs: int = 10, n: int = 20_000, threads: int = 4):
+    """Run target(box, n) in `threads` threads that start at a barrier, `runs` times, with
+    the switch interval set to `interval` seconds (restored afterwards, whatever happens).
+    Returns how many runs ended with fewer than threads * n: runs that lost updates."""
+    previous = sys.getswitchinterval()
+    sys.setswitchinterval(interval)
+    try:
+        lost = 0
+        for _ in range(runs):
+            box = Box()
+            run_together(target, threads, (box, n))
+            lost += box.value != threads * n
+        return lost
+    finally:
+        sys.setswitchinterval(previous)
+
+
+# --- The convoy effect: one CPU-bound thread slows every I/O round trip ---------------
+
+
+def _spin(stop: threading.Event) -> None:
+    """CPU-bound pure Python until stop is set: gives up the GIL only when asked to."""
+    while not stop.is_set():
+        for _ in range(1000):
+            pass
+
+
+def echo_bytes(conn, delay: float = 0.0) -> None:
+    """Process worker: send back every message received on a Pipe end, `delay` seconds
+    later (a stand-in for the network), until b"q"."""
+    while (data := conn.recv_bytes()) != b"q":
+        if delay:
+            time.sleep(delay)
+        conn.send_bytes(data)
+
+
+def round_trips(n: int = 50, busy: bool = False, delay: float = 0.0001) -> list[float]:
+    """Seconds for each of n one-byte round trips to an echo process over a pipe, which
+    answers `delay` seconds later (0.1 ms: a fast local network); with
+    busy, a CPU-bound thread runs in this process meanwhile. Waiting for the answer
+    releases the GIL, so the busy thread takes it; when the answer arrives, this thread
+    must wait for the busy one to let go, up to a switch interval each time (the convoy
+    effect). The echo runs in another process so that only this process's GIL counts."""
+    mine, theirs = multiprocessing.Pipe()
+    echo = multiprocessing.Process(target=echo_bytes, args=(theirs, delay), daemon=True)
+    echo.start()
+    stop = threading.Event()
+    spinner = threading.Thread(target=_spin, args=(stop,), name="busy")
+    times = []
+    try:
+        mine.send_bytes(b"x")  # the first round trip waits for the process to start
+        mine.recv_bytes()
+        if busy:
+            spinner.start()
+        for _ in range(n):
+            start = time.perf_counter()
+            mine.send_bytes(b"x")
+            mine.recv_bytes()
+            times.append(time.perf_counter() - start)
+    finally:
+        stop.set()
+        if spinner.is_alive():
+            spinner.join(timeout=30)
+        mine.send_bytes(b"q")
+        echo.join(timeout=30)
+        mine.close()
+        theirs.close()
+    return times
+
+
+# --- Does a call let other threads run? A ticker thread tells ---------------------------
+
+
+def ticks_during(call, *args) -> dict:
+    """Run call(*args) in this thread while a ticker thread notes the time about every
+    millisecond; returns the call's seconds, the ticks inside it and the longest pause
+    between ticks. A C function that holds the GIL (`sorted` of ints, `pow` of big
+    integers) stops the ticker for its whole duration, whatever the switch interval: the
+    switch interval only asks the running thread to let go, and C code that never
+    checks does not hear it. A call that releases the GIL (NumPy's sort, hashlib on a
+    large buffer, `time.sleep`) lets the ticker tick while it runs."""
+    ticks: list[float] = []
+    first, stop = threading.Event(), threading.Event()
+
+    def ticker():
+        while not stop.is_set():
+            ticks.append(time.perf_counter())
+            first.set()
+            time.sleep(0.001)
+
+    thread = threading.Thread(target=ticker, name="ticker")
+    thread.start()
+    first.wait(timeout=10)
+    start = time.perf_counter()
+    try:
+        call(*args)
+    finally:
+        end = time.perf_counter()
+        stop.set()
+        thread.join(timeout=10)
+    edges = [start, *(t for t in ticks if start < t < end), end]
+    return {
+        "seconds": end - start,
+        "ticks inside": len(edges) - 2,
+        "longest pause": max(b - a for a, b in zip(edges, edges[1:])),
+    }
+
+
+def overlap_sentence(cpu_per_wall_second: float, cpus: int) -> str:
+    """What a CPU-seconds-per-wall-second figure from `cpu_per_wall` says (notebook 02)."""
+    figure = f"{cpu_per_wall_second:.2f} CPU seconds per wall-clock second"
+    if cpus < 2:
+        return f"{figure}: with 1 usable CPU, threads cannot compute at the same time here."
+    if cpu_per_wall_second > 1.2:
+        return (
+            f"{figure}: above 1, so more than one thread was computing at the same time "
+            f"({cpus} usable CPUs)."
+        )
+    return (
+        f"{figure}: about 1, so the threads did not compute at the same time this run; with "
+        f"the GIL released that means no other core was free ({cpus} usable CPUs, shared "
+        "with whatever else runs)."
+    )

@@ -71,3 +71,64 @@ def test_scaling_in_runs_the_comparison_in_a_subprocess():
     assert result["threads"] == [1, 2]
     assert len(result["seconds"]) == 2 and all(s > 0 for s in result["seconds"])
     assert isinstance(result["gil_enabled"], bool)
+
+
+GIL_BUILD_WITH_CALL_SWITCHES = sys.version_info >= (3, 10) and gil.build_info()[
+    "sys._is_gil_enabled()"
+] in (True, "(no such function before 3.13)")
+
+
+@pytest.mark.skipif(
+    not GIL_BUILD_WITH_CALL_SWITCHES, reason="CPython 3.10+ with the GIL switches only at calls"
+)
+def test_a_loop_without_a_call_loses_nothing_even_at_a_1_microsecond_interval():
+    # Notebook 02 said a switch "can happen between any two lines" and that no loss was
+    # luck ("hardly ever is not never"). With the GIL, 3.10+ hand it over only at calls
+    # and backward jumps, so a load-add-store with no call in between is never split.
+    assert gil.runs_with_losses(gil.plain_increments, 1e-6, runs=5, n=20_000) == 0
+    assert sys.getswitchinterval() == pytest.approx(0.005)  # restored
+
+
+def test_runs_with_losses_counts_runs_that_lost_updates_and_restores_the_interval():
+    before = sys.getswitchinterval()
+
+    def lose_everything(box, n):
+        box.value = 0  # every thread overwrites: 4 * n is never reached
+
+    assert gil.runs_with_losses(lose_everything, 1e-3, runs=3, n=10) == 3
+    assert sys.getswitchinterval() == before
+
+
+def test_sorted_holds_the_gil_for_its_whole_run():
+    # By construction: the ticker needs the GIL to tick, and sorted() of ints never
+    # lets go of it, whatever the switch interval asks.
+    import random
+
+    values = list(range(300_000))
+    random.Random(1).shuffle(values)
+    seen = gil.ticks_during(sorted, values)
+    assert seen["longest pause"] >= 0.5 * seen["seconds"]
+
+
+def test_numpy_sort_releases_the_gil():
+    # Notebook 02 claimed NumPy releases the GIL; a tick inside the call proves it. The OS
+    # may leave the ticker unscheduled for one call on a busy machine, so up to ten tries.
+    np = pytest.importorskip("numpy")
+    array = np.random.default_rng(0).random(2_000_000)
+    ticks = [gil.ticks_during(np.sort, array)["ticks inside"] for _ in range(10)]
+    assert max(ticks) > 10
+
+
+def test_round_trips_measure_each_trip_with_and_without_a_busy_thread():
+    for busy in (False, True):
+        times = gil.round_trips(5, busy=busy, delay=0.0)
+        assert len(times) == 5 and all(t > 0 for t in times)
+
+
+@pytest.mark.parametrize(
+    ("figure", "cpus", "says"),
+    [(1.7, 2, "above 1"), (1.0, 2, "about 1"), (1.9, 16, "above 1"), (1.0, 1, "1 usable CPU")],
+)
+def test_overlap_sentence_says_what_the_figure_shows(figure, cpus, says):
+    # The old cell printed "(above 1: threads hashed at the same time)" whatever the figure.
+    assert says in gil.overlap_sentence(figure, cpus)
