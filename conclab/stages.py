@@ -1,12 +1,15 @@
 """A three-stage pipeline: threads "download", processes compute, threads "save".
 
-    main thread (drives everything, redraws the timeline)
-      │ submit(download, i)         ┌ download pool (threads: waiting releases the GIL)
-      │◀─ done: submit(compute, d) ─┤ compute pool  (processes: pure Python needs them)
-      │◀─ done: submit(save, r)    ─┤ save pool     (threads)
-      │◀─ done: record the result   └
-      └ wait(FIRST_COMPLETED) over every future in flight, so no stage waits for another
-        stage to finish all its items, and no callback draws from a pool thread.
+    main thread: submits every download, then only redraws the timeline until done
+    download pool (threads) ─ done-callback: submit(compute, data) ─▶ compute pool (processes)
+    compute pool ─ done-callback (the pool's manager thread): submit(save, result) ─▶ save pool
+    save pool (threads) ─ done-callback: record the result; the last one wakes the main thread
+
+Each item moves to its next stage in the done-callback of its previous stage, in whichever
+thread finished it, so no item waits while the main thread draws (when the main thread
+also did the hand-offs, every frame it drew held back the items ready to move on, and
+delayed the pipeline it measured). A callback that fails records the exception and wakes
+the main thread, which raises it: an exception in a done-callback is otherwise only logged.
 
 Matplotlib is imported only by the drawing code: the compute workers import this module.
 Every stage's task is wrapped in `traced`, so each span says which stage ran it, where and
@@ -16,8 +19,10 @@ when; the timeline shows one row per worker of each stage.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 from .tracer import Tracer, traced
 from .workloads import cpu_work
@@ -98,13 +103,27 @@ def _label(span, stage: str):
     return dataclasses.replace(span, worker=f"{number} {stage}: {where}")
 
 
-def run_pipeline(items, downloaders=4, computers=2, savers=2, live=True, compute_n=600_000):
+def run_pipeline(
+    items,
+    downloaders=4,
+    computers=2,
+    savers=2,
+    live=True,
+    compute_n=600_000,
+    timeline=None,
+):
     """Push every item through the three stages; returns (results by item, tracer).
 
     The compute processes are started before the clock starts, so the timeline shows the
-    pipeline, not process start-up (which spawn makes slow).
+    pipeline, not process start-up (which spawn makes slow). `timeline` replaces the live
+    plot: any object with update() and close(redraw), called from this thread only.
     """
+    items = list(items)
     results = {}
+    errors = []
+    in_flight = set()
+    lock = threading.Lock()  # guards results, errors, in_flight: callbacks run in pool threads
+    finished = threading.Event()  # set by the last save's callback, or by a failure
     with (
         ThreadPoolExecutor(downloaders, thread_name_prefix="download") as down,
         ProcessPoolExecutor(computers) as cpu,
@@ -112,28 +131,56 @@ def run_pipeline(items, downloaders=4, computers=2, savers=2, live=True, compute
     ):
         list(cpu.map(time.sleep, [0.05] * computers))  # each nap holds a worker: all start
         tracer = Tracer()
-        plot = StageTimeline("download (threads) -> compute (processes) -> save (threads)", tracer)
-        stage_of = {down.submit(traced, download, i, task=i): ("download", i) for i in items}
-        try:
-            while stage_of:
-                done, _ = wait(stage_of, return_when=FIRST_COMPLETED)
-                for future in done:
-                    stage, item = stage_of.pop(future)
-                    span, value = future.result()
-                    tracer.add((_label(span, stage), value))
-                    if stage == "download":
-                        nxt = cpu.submit(traced, compute, value, compute_n, task=item)
-                        stage_of[nxt] = ("compute", item)
-                    elif stage == "compute":
-                        stage_of[up.submit(traced, save, value, task=item)] = ("save", item)
-                    else:
+        plot = timeline
+        if plot is None and live:
+            title = "download (threads) -> compute (processes) -> save (threads)"
+            plot = StageTimeline(title, tracer)
+
+        def submit(pool, stage, item, func, *args):
+            future = pool.submit(traced, func, *args, task=item)
+            with lock:
+                in_flight.add(future)
+            future.add_done_callback(functools.partial(hand_off, stage, item))
+
+        def hand_off(stage, item, future):
+            try:
+                with lock:
+                    in_flight.discard(future)
+                if future.cancelled():
+                    return
+                span, value = future.result()
+                tracer.add((_label(span, stage), value))
+                if stage == "download":
+                    submit(cpu, "compute", item, compute, value, compute_n)
+                elif stage == "compute":
+                    submit(up, "save", item, save, value)
+                else:
+                    with lock:
                         results[item] = value
-                if live:
-                    plot.update()
+                        if len(results) == len(items):
+                            finished.set()
+            except BaseException as exc:  # a callback's exception would only be logged
+                with lock:
+                    errors.append(exc)
+                finished.set()
+
+        try:
+            tracer.restart()
+            for item in items:
+                submit(down, "download", item, download, item)
+            if not items:
+                finished.set()
+            while not finished.wait(0.05 if plot is not None else None):
+                plot.update()  # the only work this thread does while the items flow
+            if errors:
+                raise errors[0]
         finally:
-            for future in stage_of:
+            with lock:
+                left = list(in_flight)
+            for future in left:
                 future.cancel()
-            plot.close(redraw=live)
+            if plot is not None:
+                plot.close(redraw=True)
     return results, tracer
 
 
@@ -144,3 +191,41 @@ def stage_busy_seconds(tracer: Tracer) -> dict[str, float]:
         stage = span.worker.split(":")[0].split(" ", 1)[1]
         busy[stage] += span.duration
     return busy
+
+
+def stage_load(busy: dict[str, float], workers: dict[str, int]) -> dict[str, float]:
+    """Busy seconds per worker of each stage: the least time the stage needs, were its
+    tasks spread evenly over its workers. The pipeline cannot finish sooner than the
+    largest of these."""
+    return {stage: busy[stage] / workers[stage] for stage in STAGES}
+
+
+def bottleneck_verdict(busy: dict[str, float], workers: dict[str, int], cores: int) -> str:
+    """What the measured spans say: which stage limits the pipeline, and what would help.
+
+    Written from the numbers, so it reads true whichever stage is slowest on this run.
+    """
+    load = stage_load(busy, workers)
+    slowest, *others = sorted(STAGES, key=load.get, reverse=True)
+    kind = "processes" if slowest == "compute" else "threads"
+    text = (
+        f"**{slowest}** is the bottleneck on this run: its {workers[slowest]} {kind} were busy "
+        f"{load[slowest]:.2f} s each, against {load[others[0]]:.2f} s for {others[0]} and "
+        f"{load[others[1]]:.2f} s for {others[1]}. "
+    )
+    if slowest != "compute":
+        text += (
+            f"Its tasks wait (they sleep, as network calls would), so more {slowest} threads "
+            "would shorten it, and more CPUs would not."
+        )
+    elif workers["compute"] < cores:
+        text += (
+            f"Its tasks compute, so more processes, up to the {cores} usable CPUs, would "
+            "shorten it."
+        )
+    else:
+        text += (
+            f"Its tasks compute and it already has a process per usable CPU ({cores}): only "
+            "more CPUs (or less work per item) would shorten it."
+        )
+    return text
