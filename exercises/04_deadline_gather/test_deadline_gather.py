@@ -3,7 +3,7 @@
 import threading
 import time
 
-from conclab.probes import BARRIER_SECONDS
+from conclab.probes import BARRIER_SECONDS, PoolSpy, call_and_catch, describe_error
 from conclab.probes_futures import HOLD_SECONDS, BackgroundCall, StartLog
 
 DEADLINE = 0.1  # seconds; the quick calls finish in microseconds, the stragglers never do
@@ -28,6 +28,7 @@ class Scenario:
         self.call = BackgroundCall(submission.gather_until, self.func, inputs, timeout, max_workers)
         try:
             self.returned_in_time = self.call.wait(timeout + BARRIER_SECONDS)
+            self.why = "" if self.returned_in_time else self.call.why_blocked()
         finally:
             self.gate.set()
         self.call.wait(BARRIER_SECONDS)
@@ -95,20 +96,19 @@ def test_errors_are_kept_with_their_input(submission):
 
 
 def test_returns_while_stragglers_are_still_running(submission):
-    inputs = ["quick-0", "slow-a", "quick-1", "bad-2", "slow-b", "quick-3"]
+    inputs = ["quick-0", "slow-b", "quick-1", "bad-2", "slow-a", "quick-3"]
     run = Scenario(submission, inputs, DEADLINE, len(inputs))
     got = run.call.outcome("gather_until")
     assert run.returned_in_time, (
         f"gather_until(func, {inputs!r}, timeout={DEADLINE:g}, max_workers=6) had not "
         f"returned {BARRIER_SECONDS:g} s after its deadline, while slow-a and slow-b were "
-        f"still running; it returned {got!r} only after they were released. Leaving a "
-        "`with ThreadPoolExecutor` block waits for every call: use "
-        "pool.shutdown(wait=False, cancel_futures=True) instead."
+        f"still running; it returned {got!r} only after they were released (requirement: "
+        "return at the deadline, leaving the stragglers behind). " + run.why
     )
 
 
 def test_reports_exactly_the_unfinished_inputs(submission):
-    inputs = ["quick-0", "slow-a", "quick-1", "bad-2", "slow-b", "quick-3"]
+    inputs = ["quick-0", "slow-b", "quick-1", "bad-2", "slow-a", "quick-3"]
     for timeout, margin in [(DEADLINE, MARGIN), (SLOW_DEADLINE, SLOW_MARGIN)]:
         run = Scenario(submission, inputs, timeout, len(inputs))
         late = run.late(timeout, margin)
@@ -132,14 +132,14 @@ def test_reports_exactly_the_unfinished_inputs(submission):
         "mapped to the very exception its call raised"
     )
     expected = [x for x in inputs if x.startswith("slow") or x in late - set(results) - set(errors)]
-    assert list(unfinished) == expected, (
-        f"{called} returned unfinished={unfinished!r}; expected {expected!r}: the inputs "
-        "whose call was still running at the deadline, in input order"
+    assert type(unfinished) is list and unfinished == expected, (
+        f"{called} returned unfinished={unfinished!r}; expected the list {expected!r}: the "
+        "inputs whose call was still running at the deadline, in input order (not sorted)"
     )
 
 
 def test_inputs_not_started_are_cancelled(submission):
-    inputs = ["slow-a", "slow-b", "slow-c", "slow-d", "slow-e", "slow-f"]
+    inputs = ["slow-d", "slow-a", "slow-f", "slow-b", "slow-e", "slow-c"]
     timeout = 0.05  # nothing can finish before the check opens the gate, so any deadline will do
     run = Scenario(submission, inputs, timeout, 2)
     got = run.call.outcome("gather_until")
@@ -150,7 +150,48 @@ def test_inputs_not_started_are_cancelled(submission):
     )
     started = list(run.log.started)
     assert len(started) <= 2, (
-        f"{called} started {started!r}. With 2 workers, only slow-a and slow-b had started "
+        f"{called} started {started!r}. With 2 workers, only slow-d and slow-a had started "
         "by the deadline; the others should have been cancelled and never run. Use "
         "pool.shutdown(wait=False, cancel_futures=True), or cancel() the unfinished futures."
     )
+
+
+def test_falsy_results_and_every_input_failing(submission):
+    answers = {"none": None, "zero": 0, "empty": "", "no": False}
+    inputs = list(answers)
+    got, error = call_and_catch(submission.gather_until, answers.__getitem__, inputs, 60.0, 2)
+    expected = (answers, {}, [])
+    assert error is None and tuple(got or ()) == expected, (
+        f"gather_until(func, {inputs!r}, timeout=60.0, max_workers=2), where func returns "
+        f"{answers!r}: it returned {got!r} / raised {describe_error(error)}; expected "
+        f"Gathered(results={answers!r}, errors={{}}, unfinished=[]) (requirement: every "
+        "input whose call returned is a result, whatever the value)"
+    )
+    raised = {x: KeyError(f"no answer for {x}") for x in ["x", "y", "z"]}
+
+    def fail(x):
+        raise raised[x]
+
+    got, error = call_and_catch(submission.gather_until, fail, list(raised), 60.0, 2)
+    results, errors, unfinished = got if got is not None else (None, None, None)
+    same = isinstance(errors, dict) and len(errors) == 3
+    same = same and all(errors.get(x) is e for x, e in raised.items())
+    assert error is None and results == {} and same and unfinished == [], (
+        "gather_until(func, ['x', 'y', 'z'], timeout=60.0, max_workers=2), where every call "
+        f"raises: it returned {got!r} / raised {describe_error(error)}; expected "
+        f"Gathered(results={{}}, errors={raised!r}, unfinished=[]) (requirement: errors "
+        "kept by input, and gather_until itself does not raise)"
+    )
+
+
+def test_the_pool_has_max_workers_threads(submission):
+    # Two sizes: a pool left at its default size (from the CPU count) cannot have both.
+    for size in (2, 9):
+        with PoolSpy() as spy:
+            got, error = call_and_catch(submission.gather_until, str.upper, ["a"], 60.0, size)
+        pools = spy.of("ThreadPoolExecutor")
+        assert error is None and [p.max_workers for p in pools] == [size], (
+            f"gather_until(str.upper, ['a'], timeout=60.0, max_workers={size}) returned "
+            f"{got!r} / raised {describe_error(error)} and created {pools!r}; expected one "
+            f"ThreadPoolExecutor(max_workers={size}) (requirement: the pool size passed on)"
+        )

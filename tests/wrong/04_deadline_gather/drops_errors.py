@@ -3,6 +3,7 @@
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import NamedTuple
 
+BREAKS = ["errors-by-input"]
 CAUGHT_BY = ["test_errors_are_kept_with_their_input", "test_reports_exactly_the_unfinished_inputs"]
 
 

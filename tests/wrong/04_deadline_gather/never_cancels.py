@@ -4,6 +4,7 @@ import concurrent.futures
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from typing import NamedTuple
 
+BREAKS = ["cancel-queued"]
 CAUGHT_BY = ["test_inputs_not_started_are_cancelled"]
 
 

@@ -4,6 +4,7 @@ import concurrent.futures
 from concurrent.futures import ThreadPoolExecutor
 from typing import NamedTuple
 
+BREAKS = ["deadline-total"]
 CAUGHT_BY = ["test_the_deadline_counts_from_the_call"]
 
 

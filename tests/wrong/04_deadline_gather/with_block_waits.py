@@ -3,6 +3,7 @@
 from concurrent.futures import ThreadPoolExecutor, wait
 from typing import NamedTuple
 
+BREAKS = ["no-waiting"]
 CAUGHT_BY = [
     "test_returns_while_stragglers_are_still_running",
     "test_inputs_not_started_are_cancelled",
