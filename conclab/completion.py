@@ -64,3 +64,36 @@ class CompletionView:
 def inversions(order: list[int]) -> int:
     """Pairs that completed in the opposite order to their submission (0: in order)."""
     return sum(a > b for i, a in enumerate(order) for b in order[i + 1 :])
+
+
+# A script for `exit_waits_for_running_calls`: the running call waits for the main thread's
+# last line, then works 0.5 s more before it prints; its line appears only because the
+# interpreter waits for running calls before it exits.
+_EXIT_SCRIPT = """
+import threading, time
+from concurrent.futures import ThreadPoolExecutor, wait
+main_done = threading.Event()
+def call():
+    main_done.wait(30)
+    time.sleep(0.5)  # still working half a second after the script's last line
+    print("running call: finished, 0.5 s after the main thread's last line", flush=True)
+pool = ThreadPoolExecutor(max_workers=1)
+future = pool.submit(call)
+done, not_done = wait([future], timeout=0.1)
+print(f"main thread: wait() gave up with {len(not_done)} call not done", flush=True)
+pool.shutdown(wait=False, cancel_futures=True)
+print("main thread: shutdown(wait=False) returned; this is the last line of the script",
+      flush=True)
+main_done.set()
+"""
+
+
+def exit_waits_for_running_calls() -> list[str]:
+    """Run `_EXIT_SCRIPT` in a fresh interpreter and return the lines it printed."""
+    import subprocess
+    import sys
+
+    completed = subprocess.run(
+        [sys.executable, "-c", _EXIT_SCRIPT], capture_output=True, text=True, timeout=60
+    )
+    return completed.stdout.splitlines()

@@ -107,6 +107,13 @@ def frames_of(exc: BaseException) -> list[str]:
     return [frame.name for frame in traceback.extract_tb(exc.__traceback__)]
 
 
+def remote_frames(exc: BaseException) -> list[str]:
+    """The function names in the worker's traceback that a process pool attaches to the
+    exception as text (its `__cause__`, a `_RemoteTraceback`), outermost first."""
+    lines = str(exc.__cause__ or "").splitlines()
+    return [line.rsplit(" in ", 1)[1] for line in lines if line.strip().startswith("File ")]
+
+
 class MapRecord:
     """Tasks for `map` on a two-thread pool whose outcome is fixed by construction: input
     `bad` raises only once input `bad + 1` has started, and inputs above `bad` wait for
