@@ -10,11 +10,11 @@ SURVIVOR = "/tmp/conclab-escape-survivor"
 LOOP = (
     "import os, time\n"
     "for _ in range(100):\n"
-    "    open({!r}, 'w').write(str(os.getpid()))\n"
+    f"    open({SURVIVOR!r}, 'w').write(str(os.getpid()))\n"
     "    if os.fork() == 0:\n"
     "        os._exit(0)\n"
     "    time.sleep(0.2)\n"
-).format(SURVIVOR)
+)
 
 
 def _escape():
