@@ -16,10 +16,11 @@ OUTCOMES = {"ok": "succeeded", "fail": "failed", "cancel": "cancelled"}
 
 
 def finish(futures, hows):
-    """Finish each future as told: "ok" (a result), "fail" (an exception) or "cancel"."""
-    for future, how in zip(futures, hows):
+    """Finish each future as told: "ok" (a result), "fail" (an exception) or "cancel".
+    Results are falsy as often as not (None, 0, ""): they are successes all the same."""
+    for i, (future, how) in enumerate(zip(futures, hows)):
         if how == "ok":
-            future.set_result(how)
+            future.set_result((None, 0, "", how)[i % 4])
         elif how == "fail":
             future.set_exception(OSError(f"task {id(future)} failed"))
         else:
@@ -55,8 +56,13 @@ def test_counts_each_outcome_once(submission):
     got = tracker.snapshot()
     expected = expected_progress(hows, len(hows))
     assert tuple(got) == expected, (
-        f"6 tracked futures finished as {hows}; snapshot() returned {got!r}, expected "
-        f"Progress(succeeded=3, failed=2, cancelled=1, total=6).{swallowed_note(swallowed)}"
+        f"6 tracked futures finished as {hows} (the successes with the results None, 0 and "
+        f"''); snapshot() returned {got!r}, expected Progress(succeeded=3, failed=2, "
+        f"cancelled=1, total=6).{swallowed_note(swallowed)}"
+    )
+    assert type(got) is submission.Progress, (
+        f"snapshot() returned a {type(got).__name__}, {got!r}; expected a Progress "
+        "(requirement: snapshot() returns the counts as a Progress)"
     )
 
 
@@ -143,9 +149,12 @@ def test_no_counts_lost_when_futures_finish_in_many_threads(submission):
         f"{got!r}, expected Progress{expected!r}. Counts were lost or kept per thread: "
         f"keep one set of counts, updated under self._lock.{swallowed_note(swallowed)}"
     )
-    assert len(calls) == total, (
-        f"on_change was called {len(calls)} times for {total} finished futures; expected "
-        "once per future"
+    finished = sorted(getattr(p, "finished", -1) for p in calls)
+    assert finished == list(range(1, total + 1)), (
+        f"on_change was called {len(calls)} times for {total} finished futures, seeing "
+        f"{len(set(finished))} different finished counts; expected once per future, each "
+        f"with its own count 1..{total}: take the Progress in the same locked step as the "
+        "update, not with a later snapshot()"
     )
 
 

@@ -16,6 +16,7 @@ class Progress(NamedTuple):
         return self.succeeded + self.failed + self.cancelled
 
 
+BREAKS = ["count-once"]
 CAUGHT_BY = ["test_counts_each_outcome_once", "test_future_done_before_tracking_is_counted"]
 
 

@@ -15,6 +15,7 @@ class Progress(NamedTuple):
         return self.succeeded + self.failed + self.cancelled
 
 
+BREAKS = ["listener-outside-lock"]
 CAUGHT_BY = ["test_listener_sees_every_change", "test_listener_errors_are_recorded_not_lost"]
 
 

@@ -15,6 +15,7 @@ class Progress(NamedTuple):
         return self.succeeded + self.failed + self.cancelled
 
 
+BREAKS = ["lock-updates"]
 CAUGHT_BY = ["test_counts_are_updated_while_holding_the_lock"]
 
 
