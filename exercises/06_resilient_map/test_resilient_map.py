@@ -4,7 +4,7 @@ import threading
 
 import pytest
 
-from conclab.probes import BARRIER_SECONDS, NeverMet, meet
+from conclab.probes import BARRIER_SECONDS, NeverMet, PoolSpy, call_and_catch, describe_error, meet
 from conclab.probes_futures import AttemptLog
 
 
@@ -138,3 +138,40 @@ def test_a_retry_does_not_wait_for_other_inputs(submission):
         f"{BARRIER_SECONDS:g} s for it). Retry a failure as soon as you see it, not after "
         "every other input has finished."
     )
+
+
+def test_falsy_inputs_and_results_and_every_input_failing(submission):
+    inputs = [0, "", None]
+    got, error = call_and_catch(submission.resilient_map, lambda x: x, inputs, 0, 2)
+    expected = ({0: 0, "": "", None: None}, {})
+    assert error is None and tuple(got or ()) == expected, (
+        f"resilient_map(identity, {inputs!r}, retries=0, max_workers=2) returned {got!r} / "
+        f"raised {describe_error(error)}; expected MapReport(results={expected[0]!r}, "
+        "failures={}) (requirement: every input ends up in results or failures, falsy "
+        "inputs and results too)"
+    )
+    func = Flaky({x: 99 for x in ["p", "q", "r"]})
+    got, error = call_and_catch(submission.resilient_map, func, ["p", "q", "r"], 1, 2)
+    results, failures = got if got is not None else (None, None)
+    last = {x: errors[-1] for x, errors in func.raised.items()}
+    same = isinstance(failures, dict) and len(failures) == 3
+    same = same and all(failures.get(x) is e for x, e in last.items())
+    assert error is None and results == {} and same, (
+        "resilient_map(func, ['p', 'q', 'r'], retries=1, max_workers=2), where every call "
+        f"fails: it returned {got!r} / raised {describe_error(error)}; expected "
+        f"MapReport(results={{}}, failures={last!r}) (requirement: a failure never stops "
+        "the others, and resilient_map itself does not raise)"
+    )
+
+
+def test_the_pool_has_max_workers_threads(submission):
+    # Two sizes: a pool left at its default size (from the CPU count) cannot have both.
+    for size in (2, 9):
+        with PoolSpy() as spy:
+            got, error = call_and_catch(submission.resilient_map, str.upper, ["a"], 0, size)
+        pools = spy.of("ThreadPoolExecutor")
+        assert error is None and [p.max_workers for p in pools] == [size], (
+            f"resilient_map(str.upper, ['a'], retries=0, max_workers={size}) returned "
+            f"{got!r} / raised {describe_error(error)} and created {pools!r}; expected one "
+            f"ThreadPoolExecutor(max_workers={size}) (requirement: the pool size passed on)"
+        )

@@ -9,6 +9,7 @@ class MapReport(NamedTuple):
     failures: dict
 
 
+BREAKS = ["never-raises"]
 CAUGHT_BY = [
     "test_failures_are_reported_with_their_input",
     "test_at_most_retries_plus_one_attempts",

@@ -8,6 +8,7 @@ class MapReport(NamedTuple):
     failures: dict
 
 
+BREAKS = ["concurrent"]
 CAUGHT_BY = ["test_inputs_run_at_the_same_time"]
 
 

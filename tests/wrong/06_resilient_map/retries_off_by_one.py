@@ -9,6 +9,7 @@ class MapReport(NamedTuple):
     failures: dict
 
 
+BREAKS = ["retry-count"]
 CAUGHT_BY = [
     "test_fails_twice_then_succeeds_with_two_retries",
     "test_at_most_retries_plus_one_attempts",
