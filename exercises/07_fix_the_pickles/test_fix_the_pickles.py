@@ -5,6 +5,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
+from conclab.probes import PoolSpy, call_and_catch, describe_error
 from conclab.startmethods import methods_to_check, start_method
 
 ADVICE = (
@@ -12,6 +13,14 @@ ADVICE = (
     "classes pickle by their importable name: define them at module level (a lambda, a "
     "nested function or a class inside a function has no such name), bind arguments with "
     "functools.partial, and send paths instead of open files."
+)
+
+
+RECURSION_ADVICE = (
+    "Unpickling recursed without end: pickle rebuilds an object without calling __init__, so "
+    "a __getattr__ (or property) that reads an attribute not set yet calls itself again. "
+    "Make such attributes plain instance attributes set in __init__, or give the class "
+    "__getstate__/__setstate__."
 )
 
 
@@ -23,11 +32,27 @@ def _in_pool(method, what, run):
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context(method)) as pool:
             return run(pool)
     except Exception as exc:  # noqa: BLE001 - reported to the learner
+        advice = RECURSION_ADVICE if isinstance(exc, RecursionError) else ADVICE
         pytest.fail(
             f"[{method}] {what} in a ProcessPoolExecutor raised "
-            f"{type(exc).__name__}: {exc}. {ADVICE}",
+            f"{type(exc).__name__}: {str(exc)[:300]}. {advice}{_worker_frame(exc)}",
             pytrace=False,
         )
+
+
+def _worker_frame(exc: BaseException) -> str:
+    """The worker's own traceback, which a process pool attaches as the exception's cause."""
+    remote = str(getattr(exc.__cause__, "tb", ""))
+    lines = [line for line in remote.splitlines() if line.strip() and line.strip() != '"""']
+    if not lines:
+        return ""
+    # The learner's frames (not the standard library's), then the error itself.
+    shown = []
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith('File "') and "/lib/python" not in line:
+            shown += lines[i : i + 2]
+    shown = shown[-4:] or lines[-3:-1]
+    return "\nIn the worker process:\n" + "\n".join(shown + [lines[-1]])
 
 
 def _lines(tmp_path, name, text):
@@ -95,6 +120,7 @@ def test_count_lines_worker_takes_a_path(submission, tmp_path):
         _lines(tmp_path, "three.txt", "a\nb\nc\n"),
         _lines(tmp_path, "empty.txt", ""),
         _lines(tmp_path, "no_newline_at_end.txt", "1\n2\n3\n4\n5"),
+        _lines(tmp_path, "blank_lines.txt", "first\n\n\n   \nlast\n"),
     ]
     assert submission.count_lines(paths[0]) == 3, (
         f"count_lines({paths[0]!r}) returned {submission.count_lines(paths[0])!r} for a "
@@ -106,9 +132,10 @@ def test_count_lines_worker_takes_a_path(submission, tmp_path):
             "pool.map(count_lines, paths)",
             lambda p: list(p.map(submission.count_lines, paths)),
         )
-        assert got == [3, 0, 5], (
-            f"[{method}] pool.map(count_lines, paths) returned {got!r} for files of 3, 0 "
-            "and 5 lines (the last without a final newline); expected [3, 0, 5]"
+        assert got == [3, 0, 5, 5], (
+            f"[{method}] pool.map(count_lines, paths) returned {got!r} for files of 3, 0, "
+            "5 (without a final newline) and 5 lines (3 of them blank); expected "
+            "[3, 0, 5, 5]: count lines as iterating over the file gives them, blank ones too"
         )
 
 
@@ -120,4 +147,22 @@ def test_count_lines_parallel_sends_paths(submission, tmp_path):
         assert got == [4, 1, 6, 2], (
             f"[{method}] count_lines_parallel(4 paths, workers=2) returned {got!r}; "
             "expected [4, 1, 6, 2], one count per path in input order"
+        )
+
+
+def test_count_lines_parallel_has_workers_processes(submission, tmp_path):
+    paths = [_lines(tmp_path, f"g{i}.txt", "line\n" * i) for i in range(3)]
+    # Two sizes: a pool left at its default size (the CPU count) cannot have both.
+    for workers in (3, 5):
+        with PoolSpy() as spy:
+            got, error = call_and_catch(submission.count_lines_parallel, paths, workers)
+        pools = spy.of("ProcessPoolExecutor")
+        assert got == [0, 1, 2] and [p.max_workers for p in pools] == [workers], (
+            f"count_lines_parallel(3 paths, workers={workers}) returned {got!r} / raised "
+            f"{describe_error(error)} and created {pools!r}; expected [0, 1, 2] from one "
+            f"ProcessPoolExecutor(max_workers={workers}) (requirement: the pool size passed on)"
+        )
+        assert pools[0].shut_down, (
+            f"count_lines_parallel(3 paths, workers={workers}) left its pool running; "
+            "expected it shut down when done (a `with` block does it)"
         )

@@ -2,6 +2,7 @@
 
 from concurrent.futures import ProcessPoolExecutor
 
+BREAKS = ["scaler"]
 CAUGHT_BY = ["test_two_scalers_run_in_one_pool"]
 
 _factor = 1

@@ -3,6 +3,7 @@
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
+BREAKS = ["summary"]
 CAUGHT_BY = ["test_summaries_come_back_from_workers"]
 
 

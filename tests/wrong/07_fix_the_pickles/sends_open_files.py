@@ -3,6 +3,7 @@
 from concurrent.futures import ProcessPoolExecutor
 from functools import partial
 
+BREAKS = ["count-parallel"]
 CAUGHT_BY = [
     "test_count_lines_parallel_sends_paths",
     "test_count_lines_parallel_keeps_order_over_many_files",
