@@ -9,7 +9,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from grader import zygote
+from grader import proctree, zygote
 from grader.manifest import PROJECT_ROOT, discover
 
 WRONG_DIR = Path(__file__).parent / "wrong"
@@ -29,13 +29,33 @@ def make_target(tmp_path: Path, exercise, source: Path) -> Path:
 
 @pytest.fixture
 def no_leaked_processes():
-    """Fail a test that leaves child processes of this test process running (the grader's
-    zygote is a long-lived helper, not a leftover; what it forked is checked)."""
-    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    """Fail a test that leaves processes it started running: new descendants of this test
+    process reached only through other new processes. A helper that a long-lived process
+    started meanwhile (a browser's renderer, the grader's zygote's runs are judged by their
+    marker) is not this test's; the grader's zygote is a long-lived helper by design."""
+    me = psutil.Process()
+    before = {p.pid for p in me.children(recursive=True)}
     yield
-    new = psutil.Process().children(recursive=True)
     kept = before | set(zygote.pids())
-    gone, alive = psutil.wait_procs([p for p in new if p.pid not in kept], timeout=5)
+    started = []
+    for proc in me.children(recursive=True):
+        if proc.pid in kept:
+            continue
+        try:
+            chain = [p.pid for p in proc.parents()]
+        except psutil.Error:
+            continue
+        between = chain[: chain.index(me.pid)] if me.pid in chain else chain
+        if not any(pid in kept for pid in between):
+            started.append(proc)
+    mine = {p.pid for p in me.children(recursive=True)}
+    for proc in proctree.marked_any():  # a grading's processes, here or orphaned
+        try:
+            if proc.pid not in kept and (proc.pid in mine or proc.ppid() == 1):
+                started.append(proc)
+        except psutil.Error:
+            continue
+    gone, alive = psutil.wait_procs(started, timeout=5)
     assert not alive, f"processes left behind: {[p.pid for p in alive]}"
 
 

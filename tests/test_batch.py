@@ -152,7 +152,9 @@ def test_a_grading_past_the_batch_deadline_is_abandoned(
     tmp_path, monkeypatch, resource_tracker, no_leaked_processes
 ):
     root = tmp_path / "subs"
-    put(root / "slow", solution())
+    # It can never finish before the deadline: its import waits forever (no race with a
+    # grading that happens to be fast).
+    put(root / "slow", "import threading\nthreading.Event().wait()\n")
     monkeypatch.setattr(batch, "deadline_seconds", lambda exercises, timeout: 0.5)
     rows = batch.run_batch(batch.submissions_in(root), tmp_path / "g.csv", NAMES, workers=1)
     assert rows[0]["total"] == 0

@@ -1,7 +1,9 @@
 """A hostile corpus: each submission breaks exercise 02 in its own way; the grader survives.
 
 For each: exercise 02 scores 0 with a reason naming the cause, exercise 01 graded in the
-same run keeps its full score, the run ends within its bound, and no process is left.
+same run keeps its full score, the run ends within its bound, and no process is left;
+with supervisors forked by the zygote and with fresh interpreters. (The sandbox backends
+are forced one by one in test_sandbox.py; test_unprivileged.py runs this file as a user.)
 """
 
 from __future__ import annotations
@@ -51,7 +53,9 @@ def leftover_processes(tag: str) -> list[psutil.Process]:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", sorted(HOSTILE.glob("*.py")), ids=lambda p: p.stem)
-def test_hostile_submission_scores_zero_and_leaves_nothing(path, tmp_path, process_tag):
+def test_hostile_submission_scores_zero_and_leaves_nothing(
+    path, tmp_path, process_tag, supervisor_start
+):
     if path.stem in POSIX_ONLY and sys.platform == "win32":
         pytest.skip("POSIX only")
     first, second = select(["fetch_in_order", "prime_chunks"])
