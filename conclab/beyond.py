@@ -121,3 +121,102 @@ def interpreters_available() -> bool:
     import concurrent.futures
 
     return sys.version_info >= (3, 14) and hasattr(concurrent.futures, "InterpreterPoolExecutor")
+
+
+# --- Subinterpreters (Python 3.14) ----------------------------------------------------------
+
+
+def try_import(name: str) -> str:
+    """Import a module here (in a subinterpreter, when an InterpreterPoolExecutor runs it);
+    'ok', or the ImportError's type and message."""
+    import importlib
+
+    try:
+        importlib.import_module(name)
+    except ImportError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return "ok"
+
+
+def nap(seconds: float = 0.05) -> int:
+    """Holds a worker for a moment, so that a pool starts a worker for each such task."""
+    time.sleep(seconds)
+    return os.getpid()
+
+
+def pool_start_seconds(make_pool, workers: int = 2) -> float:
+    """Seconds to create a pool, run one 0.05 s task on each of its workers (so every
+    worker has started), and shut it down."""
+    start = time.perf_counter()
+    with make_pool(workers) as pool:
+        list(pool.map(nap, [0.05] * workers))
+    return time.perf_counter() - start
+
+
+# --- Dask ------------------------------------------------------------------------------------
+
+DASK_HINT = (
+    "Dask is not installed, so the Dask cells below skip their work. To run them: "
+    "pip install 'dask[distributed]' (or conda install dask distributed), then restart "
+    "the kernel."
+)
+NO_DASK = "skipped: needs Dask (see the install hint above)"
+
+
+def dask_available() -> bool:
+    """True when dask.distributed can be imported."""
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec("distributed") is not None
+    except (ImportError, ValueError):  # a stub module in sys.modules, as tests use
+        return False
+
+
+def task_stream_tracer(records, pids: dict | None = None):
+    """A Tracer whose spans are the compute intervals Dask's scheduler recorded
+    (`distributed.get_task_stream`): one span per task, one row per worker.
+
+    Each worker stamps a task with its wall clock corrected by the offset it measured to
+    the scheduler's clock, so spans from different machines share one axis. Spans stamped
+    with `time.perf_counter()` on the workers would not: its epoch is per machine.
+    """
+    from .tracer import Span, Tracer
+
+    pids = pids or {}
+    computes = sorted(
+        (part["start"], part["stop"], record["worker"])
+        for record in records
+        for part in record["startstops"]
+        if part["action"] == "compute"
+    )
+    tracer = Tracer()
+    tracer.origin = computes[0][0] if computes else 0.0
+    for task, (start, stop, worker) in enumerate(computes):
+        span = Span(task, worker, pids.get(worker, 0), "", start, stop)
+        tracer.add((span, None))
+    return tracer
+
+
+def where_it_ran(*_data) -> str:
+    """In a Dask task: the address of the worker running it."""
+    from distributed import get_worker
+
+    return get_worker().address
+
+
+def fan_out(parts: int, n: int) -> int:
+    """A Dask task that submits `parts` tasks of its own and waits for them.
+
+    `worker_client()` calls `secede()` first: this task's thread leaves the worker's
+    thread pool while it waits, so the worker can run the subtasks even with one thread,
+    and `rejoin()` when the block ends. Without it, tasks that wait on their own cluster
+    can occupy every thread and wait for ever (notebook 06's deadlock, on a cluster).
+    """
+    from distributed import worker_client
+
+    from .workloads import cpu_work
+
+    with worker_client() as client:
+        futures = client.map(cpu_work, [n] * parts, pure=False)
+        return len(client.gather(futures))
