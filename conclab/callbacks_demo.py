@@ -123,7 +123,9 @@ class ProgressBoard:
     """A progress bar and a summary line, updated from done-callbacks in any thread.
 
     Use `board.callback` as the done-callback of every future. Updating a widget sends a
-    message to the browser; it does not print, so nothing lands in the wrong cell.
+    message to the browser; it does not print, so nothing lands in the wrong cell. But
+    `bar.value += 1` is a read and a write that callbacks in other threads can interleave
+    (see `held_open`), so the counts and the widgets are updated under one lock.
     """
 
     def __init__(self, total: int, description: str = "tasks"):
