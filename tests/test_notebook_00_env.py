@@ -93,3 +93,15 @@ def test_a_jupyter_style_process_has_several_threads():
     finally:
         stop.set()
         helper.join()
+
+
+def test_notebook_00_names_the_risk_of_forking_a_kernel_and_shows_its_threads():
+    import nbformat
+
+    from grader.manifest import NOTEBOOKS_DIR
+
+    nb = nbformat.read(NOTEBOOKS_DIR / "00-start-here.ipynb", as_version=4)
+    markdown = " ".join(" ".join(c.source.split()) for c in nb.cells if c.cell_type == "markdown")
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "DeprecationWarning" in markdown and "forkserver" in markdown
+    assert "thread_names()" in code and "report()" in code

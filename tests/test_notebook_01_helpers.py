@@ -68,3 +68,35 @@ def test_explorer_shows_an_error_instead_of_losing_it(monkeypatch):
     explorer = widgets.TimelineExplorer()
     explorer.run()
     assert "run failed" in explorer.status.value and "boom" in explorer.status.value
+
+
+def test_multiprocessing_has_a_thread_pool_that_runs_calls_in_this_process():
+    # Notebook 01 corrects the claim that multiprocessing has no thread support.
+    import os
+    import threading
+    from multiprocessing.pool import ThreadPool
+
+    meet = threading.Barrier(3)
+
+    def where(_):
+        meet.wait(timeout=10)  # only three calls running at once get past this
+        return os.getpid(), threading.current_thread().name
+
+    with ThreadPool(3) as pool:
+        seen = pool.map(where, range(3))
+    assert {pid for pid, _ in seen} == {os.getpid()}
+    assert len({name for _, name in seen}) == 3
+
+
+def test_notebook_01_computes_its_machine_dependent_sentences():
+    import nbformat
+
+    from grader.manifest import NOTEBOOKS_DIR
+
+    nb = nbformat.read(NOTEBOOKS_DIR / "01-threads-vs-processes.ipynb", as_version=4)
+    markdown = " ".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
+    assert "With 2 CPUs" not in markdown  # was written for one machine
+    assert "print(limit_sentence(TASKS, CPUS))" in code
+    assert "repeats=REPEATS" in code  # CPU-bound numbers measured without drawing
+    assert "ThreadPool" in code and "2 * CPUS" in code  # items 23 and 14

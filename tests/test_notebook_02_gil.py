@@ -132,3 +132,30 @@ def test_round_trips_measure_each_trip_with_and_without_a_busy_thread():
 def test_overlap_sentence_says_what_the_figure_shows(figure, cpus, says):
     # The old cell printed "(above 1: threads hashed at the same time)" whatever the figure.
     assert says in gil.overlap_sentence(figure, cpus)
+
+
+def _notebook_02():
+    import nbformat
+
+    from grader.manifest import NOTEBOOKS_DIR
+
+    nb = nbformat.read(NOTEBOOKS_DIR / "02-the-gil.ipynb", as_version=4)
+    markdown = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    code = [c.source for c in nb.cells if c.cell_type == "code"]
+    return " ".join(markdown.split()), code
+
+
+def test_notebook_02_states_where_switches_happen_and_what_is_not_guaranteed():
+    markdown, code = _notebook_02()
+    assert "between any two lines" not in markdown  # the old, wrong rule
+    assert "*Hardly ever* is not *never*" not in markdown
+    assert "not a promise of the language" in markdown
+    assert "not a guarantee of current or future behavior" in markdown  # free-threading
+    assert any("runs_with_losses(target, interval" in c for c in code)
+    assert any("round_trips(50, busy=True)" in c for c in code)  # the convoy effect
+    assert any("ticks_during(call" in c and "np.sort" in c for c in code)  # NumPy's claim
+
+
+def test_notebook_02_shows_plots_under_any_matplotlib_backend():
+    _, code = _notebook_02()
+    assert code[0].startswith("%matplotlib inline")
