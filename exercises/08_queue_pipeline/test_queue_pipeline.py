@@ -77,7 +77,7 @@ def exactly_once(method, call, expected_items, seen_items):
 
 def test_producer_puts_every_item_in_order(submission):
     tasks = queue.Queue()
-    items = [3, 1, "two", (4, 5)]
+    items = [3, 1, "two", 0, "", 3, (4, 5)]
     submission.producer(items, tasks)
     got = [tasks.get_nowait() for _ in range(tasks.qsize())]
     assert got == items, (
@@ -113,21 +113,21 @@ def _consume_in_thread(submission, tasks, results):
 
 def test_consumer_processes_items_until_stop(submission):
     tasks, results = queue.Queue(), queue.Queue()
-    for item in [1, 2, 3, submission.STOP, 4]:
+    for item in [1, 0, "", 3, submission.STOP, 4]:
         tasks.put(item)
     thread = _consume_in_thread(submission, tasks, results)
     thread.join(5)
     thread.raise_error()
     assert not thread.is_alive(), (
-        "consumer(work, tasks, results) with tasks [1, 2, 3, STOP, 4] did not return within "
+        "consumer(work, tasks, results) with tasks [1, 0, '', 3, STOP, 4] did not return within "
         "5 s; expected it to return when it takes STOP"
     )
     got = [item for item, _ in (results.get_nowait() for _ in range(results.qsize()))]
     left = [tasks.get_nowait() for _ in range(tasks.qsize())]
-    assert got == [1, 2, 3] and left == [4], (
-        f"consumer(work, tasks, results) with tasks [1, 2, 3, STOP, 4] processed {got!r} "
-        f"and left {left!r} on tasks; expected it to process [1, 2, 3] and stop at STOP, "
-        "leaving [4] for someone else"
+    assert got == [1, 0, "", 3] and left == [4], (
+        f"consumer(work, tasks, results) with tasks [1, 0, '', 3, STOP, 4] processed {got!r} "
+        f"and left {left!r} on tasks; expected it to process [1, 0, '', 3] and stop at STOP "
+        "only, leaving [4] for someone else: 0 and '' are items, test `item is STOP`"
     )
 
 
@@ -234,3 +234,17 @@ def test_large_items_do_not_deadlock(submission):
         exactly_once(method, call, expected, [r[0][:2] for r in results])
         intact = all(r[0][2] == bytes([r[0][0] * 3 + r[0][1]]) * size for r in results)
         assert intact, f"[{method}] {call}: some results did not carry their item's data"
+
+
+def test_duplicate_and_falsy_items_each_processed(submission):
+    producer_items = [[0, "", 0, 5], ["", 5, 7]]
+    expected = [item for items in producer_items for item in items]
+    call = "run_pipeline([[0, '', 0, 5], ['', 5, 7]], work, n_consumers=2)"
+    for method in default_method_only():
+        results, _ = run(submission, method, producer_items, record_item, 2, call)
+        got = Counter(r[0] for r in results)
+        assert got == Counter(expected), (
+            f"[{method}] {call} processed the items {dict(got)!r} times; expected "
+            f"{dict(Counter(expected))!r}: every item once per time it was produced, "
+            "repeated and falsy items included (requirement: work(item) for every item)"
+        )

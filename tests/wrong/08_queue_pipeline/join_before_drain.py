@@ -2,6 +2,7 @@
 
 import multiprocessing
 
+BREAKS = ["drain-before-join"]
 CAUGHT_BY = ["test_large_items_do_not_deadlock"]
 
 STOP = None

@@ -2,6 +2,7 @@
 
 import multiprocessing
 
+BREAKS = ["stop-per-consumer"]
 CAUGHT_BY = [
     "test_every_item_processed_exactly_once",
     "test_several_consumers_take_part",

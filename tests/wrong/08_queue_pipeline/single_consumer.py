@@ -2,6 +2,7 @@
 
 import multiprocessing
 
+BREAKS = ["consumers-at-once"]
 CAUGHT_BY = [
     "test_consumer_waits_for_items_instead_of_polling",
     "test_several_consumers_take_part",

@@ -2,6 +2,7 @@
 
 import multiprocessing
 
+BREAKS = ["processes-joined"]
 CAUGHT_BY = ["test_every_process_exits_cleanly", "test_producers_without_items"]
 
 STOP = None

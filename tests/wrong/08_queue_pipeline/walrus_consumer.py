@@ -1,0 +1,50 @@
+"""Wrong: the consumer loops `while item := tasks.get()`, so a falsy item stops it."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Callable, Sequence
+
+BREAKS = ["consumer-until-stop"]
+CAUGHT_BY = [
+    "test_consumer_processes_items_until_stop",
+    "test_duplicate_and_falsy_items_each_processed",
+]
+
+STOP = None  # None survives pickling as None, so `item is STOP` works in every process
+
+
+def producer(items: Sequence, tasks) -> None:
+    """Process target: put every item on the tasks queue, in order."""
+    for item in items:
+        tasks.put(item)
+
+
+def consumer(work: Callable, tasks, results) -> None:
+    """Process target: put work(item) on results for each item, until STOP."""
+    while item := tasks.get():
+        results.put(work(item))
+
+
+def run_pipeline(producer_items: Sequence[Sequence], work: Callable, n_consumers: int = 2):
+    """Producers and consumers in processes; returns (results, processes)."""
+    tasks = multiprocessing.Queue()
+    results = multiprocessing.Queue()
+    producers = [
+        multiprocessing.Process(target=producer, args=(items, tasks)) for items in producer_items
+    ]
+    consumers = [
+        multiprocessing.Process(target=consumer, args=(work, tasks, results))
+        for _ in range(n_consumers)
+    ]
+    for proc in producers + consumers:
+        proc.start()
+    for proc in producers:
+        proc.join()
+    for _ in consumers:
+        tasks.put(STOP)
+    expected = sum(len(items) for items in producer_items)
+    collected = [results.get() for _ in range(expected)]
+    for proc in consumers:
+        proc.join()
+    return collected, producers + consumers
