@@ -2,7 +2,9 @@
 
 Dask pickles functions with cloudpickle, but its workers still import the modules that
 functions live in: keeping them here means a worker on another machine only needs
-`conclab` installed, exactly like a process pool under spawn.
+`conclab` installed, exactly like a process pool under spawn. At the top only os, sys and
+time are imported: an InterpreterPoolExecutor worker (a subinterpreter) imports this module
+too, and every extension module it loads must support subinterpreters.
 
     notebook ── client.submit(total, big, i) ──▶ scheduler ──▶ worker: total(big, i)
              ── client.scatter(big) once    ──▶ worker memory; tasks get a reference
@@ -11,12 +13,8 @@ functions live in: keeping them here means a worker on another machine only need
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import sys
-import sysconfig
 import time
-import warnings
 
 SCHEDULER_VARIABLE = "CONCLAB_DASK_SCHEDULER"
 FREE_THREADED_PYTHONS = ("python3.14t", "python3.13t")
@@ -42,11 +40,15 @@ print(f"{sys.version.split()[0]} GIL enabled: {sys._is_gil_enabled()}; "
 
 def free_threaded_build() -> bool:
     """True when this interpreter was built free-threaded (3.13t, 3.14t), GIL on or off."""
+    import sysconfig
+
     return bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
 
 
 def free_threaded_python() -> str | None:
     """The path of a free-threaded interpreter on PATH, if any."""
+    import shutil
+
     for name in FREE_THREADED_PYTHONS:
         path = shutil.which(name)
         if path:
@@ -56,6 +58,8 @@ def free_threaded_python() -> str | None:
 
 def run_free_threaded(path: str, timeout: float = 60) -> str:
     """Run FREE_THREAD_SCRIPT in another interpreter (GIL off); returns what it printed."""
+    import subprocess
+
     env = dict(os.environ, PYTHON_GIL="0")
     done = subprocess.run(
         [path, "-c", FREE_THREAD_SCRIPT],
@@ -81,6 +85,8 @@ def total(array, part: int = 0, parts: int = 1) -> float:
 def time_send_each(client, array, tasks: int) -> tuple[float, list[str]]:
     """Seconds to run `tasks` tasks that each get the array as an argument, and the
     warnings Dask raised about it (the first line of each)."""
+    import warnings
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         start = time.perf_counter()

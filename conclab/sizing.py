@@ -254,6 +254,21 @@ def cpu_count_override(count: int = 1) -> str | None:
     return f"os.cpu_count() = {machine}, os.process_cpu_count() = {usable}"
 
 
+def load_note(cores: int) -> str:
+    """A sentence when other programs keep the machine busy (a 1-minute load average above
+    1.5 x the usable CPUs), else ''. Timings on such a machine include their work."""
+    if not hasattr(os, "getloadavg"):
+        return ""
+    load = os.getloadavg()[0]
+    if load <= 1.5 * cores:
+        return ""
+    return (
+        f"(The 1-minute load average is {load:.1f} on {cores} usable CPUs: other programs "
+        "compete for them, so these times include their work. Run the cell again when the "
+        "machine is quieter.)"
+    )
+
+
 # --- Amdahl's law: what a sweep can show -------------------------------------------------
 
 SWEEP_TASKS = 48  # 1, 2, 3, 4, 6, 8, 12, 16, 24 workers all get equal shares of 48 tasks
@@ -501,9 +516,10 @@ def io_sweep_plot(rows: list[dict], service: Service):
         [min(n / service.seconds, service.capacity) for n in threads],
         "--",
         color="grey",
-        label=f"min(threads / {service.seconds * 1000:.0f} ms, service limit)",
+        label=f"Little's law: threads / {service.seconds * 1000:.0f} ms, up to the limit",
     )
-    ax.axhline(service.capacity, color="#bbbbbb", lw=4, alpha=0.6, label=f"{service.slots} slots")
+    limit = f"service limit: {service.slots} slots / {service.seconds * 1000:.0f} ms"
+    ax.axhline(service.capacity, color="#bbbbbb", lw=4, alpha=0.6, label=limit)
     ax.set_xscale("log", base=2)
     ax.set_xticks(threads, [str(n) for n in threads])
     ax.set_xlabel("threads in the pool")

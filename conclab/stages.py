@@ -224,8 +224,9 @@ def bottleneck_verdict(busy: dict[str, float], workers: dict[str, int], cores: i
             "shorten it."
         )
     else:
+        have = "a process" if workers["compute"] == cores else f"{workers['compute']} processes"
         text += (
-            f"Its tasks compute and it already has a process per usable CPU ({cores}): only "
+            f"Its tasks compute and it already has {have} for the {cores} usable CPUs: only "
             "more CPUs (or less work per item) would shorten it."
         )
     return text

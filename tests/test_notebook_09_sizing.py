@@ -397,3 +397,19 @@ def test_runs_that_disagree_say_the_machine_was_busy():
     text = sizing.read_amdahl(runs, 2).describe()
     assert "differed by up to 85%" in text and "idle" in text, text
     assert "from 1.0x to 1.0x" not in text
+
+
+def test_more_compute_processes_than_cpus_are_named_as_such():
+    busy = {"download": 0.4, "compute": 2.4, "save": 0.2}
+    workers = {"download": 4, "compute": 4, "save": 2}
+    text = stages.bottleneck_verdict(busy, workers, cores=2)
+    assert "already has 4 processes for the 2 usable CPUs" in text, text
+
+
+@pytest.mark.parametrize(("load", "warns"), [(1.0, False), (3.0, False), (6.2, True)])
+def test_a_busy_machine_is_said_to_be_busy(monkeypatch, load, warns):
+    monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load), raising=False)
+    note = sizing.load_note(2)
+    assert bool(note) is warns
+    if warns:
+        assert "load average is 6.2 on 2 usable CPUs" in note
