@@ -30,6 +30,92 @@ def _to_number(digits: str) -> float:
     return float(digits)
 
 
+def parse_logged(text: str, ran: list, seconds: float = 0.05) -> float:
+    """Thread worker: note `text` in `ran` (list.append is atomic), take `seconds` (the
+    work), then parse_reading: shows which tasks of a map ever started."""
+    ran.append(text)
+    time.sleep(seconds)
+    return parse_reading(text)
+
+
+class HTTPError(Exception):
+    """Defined the way many HTTP and database clients define their errors: two required
+    arguments, one message made from them. Pickle rebuilds an exception as
+    `cls(*exc.args)`, and `args` here is the one message: unpickling raises TypeError."""
+
+    def __init__(self, url: str, status: int):
+        super().__init__(f"{url} answered {status}")
+        self.url, self.status = url, status
+
+
+class PicklableHTTPError(Exception):
+    """The fix: hand every constructor argument to Exception, so `args == (url, status)`
+    and `cls(*args)` rebuilds it; the message comes from __str__."""
+
+    def __init__(self, url: str, status: int):
+        super().__init__(url, status)
+        self.url, self.status = url, status
+
+    def __str__(self) -> str:
+        return f"{self.url} answered {self.status}"
+
+
+def fetch(url: str, status: int, error: type = HTTPError):
+    """Process worker: a request that fails with `error(url, status)`."""
+    raise error(url, status)
+
+
+def failing_initializer() -> None:
+    """Pool initializer that fails, as one that cannot reach its database would."""
+    raise ConnectionError("the initializer could not connect")
+
+
+def touch_then_sleep(path: str, seconds: float) -> int:
+    """Process worker: create the file `path` (the caller watches for it: this task has
+    started), sleep, return this worker's pid."""
+    with open(path, "w"):
+        pass
+    time.sleep(seconds)
+    return os.getpid()
+
+
+# Run by notebook 06 in a separate interpreter (its own process group): what Jupyter's
+# Interrupt button does to a process pool on POSIX, with and without cancel_futures.
+INTERRUPT_LIKE_JUPYTER = """
+import os, signal, sys, tempfile, time
+from concurrent.futures import ProcessPoolExecutor
+from conclab.failures import touch_then_sleep
+
+def outcome(future):
+    if future.cancelled():
+        return "cancelled"
+    error = future.exception(timeout=60)
+    return type(error).__name__ if error else "ran"
+
+if __name__ == "__main__":
+    for cancel in (False, True):
+        folder = tempfile.mkdtemp()
+        pool = ProcessPoolExecutor(2)
+        futures = [pool.submit(touch_then_sleep, os.path.join(folder, str(i)), 1) for i in range(8)]
+        deadline = time.monotonic() + 60
+        while len(os.listdir(folder)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)  # until both workers run a task
+        try:
+            with pool:
+                try:
+                    os.killpg(os.getpgid(0), signal.SIGINT)  # what Interrupt sends
+                    time.sleep(60)
+                except BaseException:
+                    if cancel:
+                        pool.shutdown(cancel_futures=True)  # wait=True, the default
+                    raise
+        except KeyboardInterrupt:
+            pass
+        how = "with + shutdown(cancel_futures=True)" if cancel else "with block only"
+        print(f"{how:37} {[outcome(f) for f in futures]}", flush=True)
+"""
+
+
 def crash(code: int = 1) -> None:
     """Process worker: end the worker process at once, as a segfault or the OOM killer would.
 
