@@ -47,7 +47,9 @@ class _RacingShared:
         return self._lock
 
     def get_obj(self):
-        return self._raw
+        """The raw object behind the lock, as a real Value's or Array's get_obj() gives;
+        its reads race like the wrapper's own, so going around the lock cannot hide."""
+        return _RacingView(self)
 
     def acquire(self, *args, **kwargs):
         return self._lock.acquire(*args, **kwargs)
@@ -60,6 +62,31 @@ class _RacingShared:
 
     def __exit__(self, *exc):
         return self._lock.__exit__(*exc)
+
+
+class _RacingView:
+    """What get_obj() returns: reads and writes of the raw memory, without the lock (like
+    the real raw object), where a read without the lock held races as in _RacingShared."""
+
+    def __init__(self, owner: _RacingShared):
+        self._owner = owner
+
+    @property
+    def value(self):
+        return self._owner._read(lambda: self._owner._raw.value)
+
+    @value.setter
+    def value(self, new):
+        self._owner._raw.value = new
+
+    def __len__(self) -> int:
+        return len(self._owner._raw)
+
+    def __getitem__(self, index):
+        return self._owner._read(lambda: self._owner._raw[index])
+
+    def __setitem__(self, index, new):
+        self._owner._raw[index] = new
 
 
 class RacingValue(_RacingShared):

@@ -152,8 +152,10 @@ def test_histogram_without_lost_updates(submission):
 
 def test_parallel_histogram_splits_work_over_processes(submission):
     got = submission.parallel_histogram([], 3, 1)
-    assert list(got) == [0, 0, 0], (
-        f"parallel_histogram([], n_bins=3, n_processes=1) returned {got!r}; expected [0, 0, 0]"
+    assert type(got) is list and got == [0, 0, 0], (
+        f"parallel_histogram([], n_bins=3, n_processes=1) returned {type(got).__name__} "
+        f"{got!r}; expected the list [0, 0, 0] (requirement: the bins returned as a list "
+        "of ints, not the shared Array)"
     )
     values = [i % 5 for i in range(61)]  # 61: chunks of 21, 20 and 20
     call = "parallel_histogram(61 values, n_bins=5, n_processes=3, work)"
@@ -166,14 +168,18 @@ def test_parallel_histogram_splits_work_over_processes(submission):
             notes = list(notes)
         pids = {pid for pid, _, _ in notes}
         sizes = sorted(n for _, _, n in notes)
-        assert len(pids) == 3 and os.getpid() not in pids and sizes == [20, 20, 21], (
+        # Any split into 3 chunks that counts every value once will do (the README leaves
+        # the chunk sizes open: balanced or ceiling-sized are both fine).
+        assert len(pids) == 3 and os.getpid() not in pids and sum(sizes) == 61, (
             f"[{method}] {call} ran work in processes {[pid for pid, _, _ in notes]} with "
-            f"chunks of {sizes} values; expected 3 chunks of [20, 20, 21] values, in 3 "
-            f"different processes, none of them the caller ({os.getpid()})"
+            f"chunks of {sizes} values; expected 3 chunks holding the 61 values between "
+            f"them, in 3 different processes, none of them the caller ({os.getpid()})"
         )
         assert all(met for _, met, _ in notes), (
             f"[{method}] {call}: the 3 processes never ran at the same time (each work "
             "waits for the others at a barrier). Start every process before joining any."
         )
         expected = [13, 12, 12, 12, 12]
-        assert list(got) == expected, f"[{method}] {call} returned {got!r}; expected {expected}"
+        assert type(got) is list and got == expected, (
+            f"[{method}] {call} returned {type(got).__name__} {got!r}; expected the list {expected}"
+        )

@@ -3,6 +3,7 @@
 import multiprocessing
 from collections import Counter
 
+BREAKS = ["count-processes", "parallel-histogram"]
 CAUGHT_BY = [
     "test_count_in_processes_runs_them_at_once",
     "test_parallel_histogram_splits_work_over_processes",

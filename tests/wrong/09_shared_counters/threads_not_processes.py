@@ -4,6 +4,7 @@ import multiprocessing
 import threading
 from collections import Counter
 
+BREAKS = ["count-processes", "parallel-histogram"]
 CAUGHT_BY = [
     "test_count_in_processes_runs_them_at_once",
     "test_parallel_histogram_splits_work_over_processes",
