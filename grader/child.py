@@ -22,6 +22,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import types
 
 PR_SET_PDEATHSIG = 1
@@ -51,8 +52,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _portable() -> bool:
+    return os.environ.get("CONCLAB_GRADER_PORTABLE") == "1"
+
+
 def _become_subreaper() -> None:
-    if sys.platform.startswith("linux"):
+    if sys.platform.startswith("linux") and not _portable():
         try:
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
         except (OSError, AttributeError):
@@ -79,9 +84,25 @@ def _kill_everything_and_exit(signum=None, frame=None) -> None:
     os._exit(1)
 
 
+def _watch_the_runner() -> None:
+    """Every platform's way to notice the runner went away: our stdin (a pipe the runner
+    holds open for the run) reaches end of file. Then the whole run is ended. Started only
+    after the last fork here, so no process is forked while this thread exists."""
+
+    def watch() -> None:
+        try:
+            while os.read(0, 4096):
+                pass
+        except OSError:
+            pass
+        _kill_everything_and_exit()
+
+    threading.Thread(target=watch, name="grader-watchdog", daemon=True).start()
+
+
 def _die_with_parent() -> None:
     """On Linux, get SIGTERM when the runner dies, and clean up then."""
-    if not sys.platform.startswith("linux"):
+    if not sys.platform.startswith("linux") or _portable():
         return
     parent = os.getppid()
     signal.signal(signal.SIGTERM, _kill_everything_and_exit)
@@ -118,20 +139,44 @@ def supervise(args, argv: list[str], forked: bool = False) -> int:
             code = 1
             try:
                 sandbox.become_init()
+                _stdin_from_devnull()  # the runner's pipe is the outer supervisor's to watch
                 ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 code = _start_and_reap(args, argv, forked, secret, events)
             finally:
                 os._exit(code)
-        while True:
+        return _wait_for_init(init)
+    return _start_and_reap(args, argv, forked, secret, events)
+
+
+def _wait_for_init(init: int) -> int:
+    """Wait until the namespace's init ends, or the runner goes away (our stdin ends), and
+    then end the run. No thread here: after unshare(CLONE_NEWPID) Linux refuses them."""
+    import select
+
+    pidfd = os.pidfd_open(init)
+    runner_open = True
+    while True:
+        ready = select.select([pidfd] + ([0] if runner_open else []), [], [])[0]
+        if 0 in ready:
+            try:
+                runner_open = bool(os.read(0, 4096))
+            except OSError:
+                runner_open = False
+            if not runner_open:
+                _kill_everything_and_exit()
+        if pidfd in ready:
             try:
                 _, status = os.waitpid(init, 0)
-                return 0 if os.waitstatus_to_exitcode(status) == 0 else 1
-            except InterruptedError:
-                continue
             except ChildProcessError:
                 return 1
-    return _start_and_reap(args, argv, forked, secret, events)
+            return 0 if os.waitstatus_to_exitcode(status) == 0 else 1
+
+
+def _stdin_from_devnull() -> None:
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
 
 
 def _emit(events, record: dict, secret: str) -> None:
@@ -140,6 +185,10 @@ def _emit(events, record: dict, secret: str) -> None:
         events.flush()
     except OSError:
         pass
+
+
+def _in_namespace_init() -> bool:
+    return os.getpid() == 1
 
 
 def _start_and_reap(args, argv, forked: bool, secret: str, events) -> int:
@@ -156,6 +205,8 @@ def _start_and_reap(args, argv, forked: bool, secret: str, events) -> int:
         worker.stdin.write(f"{secret}\n".encode())
         worker.stdin.close()
         worker_pid = worker.pid
+    if not _in_namespace_init():
+        _watch_the_runner()
     code = 0
     while True:
         try:
@@ -179,6 +230,7 @@ def _fork_worker(args, secret: str) -> int:
         code = 1
         try:
             signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the supervisor's clean-up is not ours
+            _stdin_from_devnull()  # the runner's pipe is the supervisor's to watch
             code = work(args, secret)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 1

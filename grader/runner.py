@@ -209,9 +209,9 @@ def _run_once(exercise, target, checks, settings, root, timeout, out) -> _Attemp
                 handle = None
             os.close(write_fd)
             write_fd = -1
-            try:
+            try:  # the pipe stays open: its end tells the supervisor the runner is gone
                 proc.stdin.write(f"{secret}\n".encode())
-                proc.stdin.close()
+                proc.stdin.flush()
             except OSError:
                 pass
             try:
@@ -239,6 +239,10 @@ def _stop(proc, handle, run_id: str, cgroup) -> None:
     Only live handles are signalled (psutil checks each process's start time, and the
     zygote's supervisors are waited for through a pidfd), so a reused pid is never hit."""
     keep = {proc.pid}
+    try:
+        proc.stdin.close()  # the supervisor's watchdog ends the run too, on every platform
+    except OSError:
+        pass
     for _ in range(3):
         below = proctree.descendants(proc.pid)[1:] if handle and handle.is_running() else []
         victims = below + [p for p in proctree.marked(run_id) if p.pid not in keep]

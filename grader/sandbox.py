@@ -115,7 +115,7 @@ def namespaces_work() -> bool:
 def choose() -> str:
     """The backend for the next run: the one forced, else the strongest that works."""
     forced = os.environ.get(FORCE, "").strip()
-    if forced == SESSION:
+    if forced == SESSION or _portable():
         return SESSION
     if namespaces_work():
         return NAMESPACE
@@ -138,7 +138,7 @@ class PidsCgroup:
     def __init__(self, limit: int):
         self.path: Path | None = None
         self.version = 0
-        if os.environ.get(FORCE) == SESSION or os.geteuid() != 0:
+        if os.environ.get(FORCE) == SESSION or os.geteuid() != 0 or _portable():
             return
         for version, parent in ((1, CGROUP_V1_ROOT), (2, _v2_parent())):
             if parent is None or not (parent / "pids.max" if version == 2 else parent).exists():
@@ -224,3 +224,9 @@ def _alive(pid: int) -> bool:
     except OSError as exc:
         return exc.errno == errno.EPERM
     return True
+
+
+def _portable() -> bool:
+    """CONCLAB_GRADER_PORTABLE=1: only what every platform has (macOS and Windows): the
+    session backend, no cgroup, fresh interpreters, no parent-death signal or subreaper."""
+    return os.environ.get("CONCLAB_GRADER_PORTABLE") == "1"

@@ -86,14 +86,18 @@ def process_tag(monkeypatch) -> str:
     return tag
 
 
-@pytest.fixture(params=["zygote", "fresh interpreters"])
+@pytest.fixture(params=["zygote", "fresh interpreters", "portable"])
 def supervisor_start(request, monkeypatch) -> str:
-    """Grade with supervisors forked by the zygote (Linux), then with fresh interpreters
-    (the only way elsewhere); CONCLAB_GRADER_ZYGOTE reaches runners in subprocesses."""
+    """Grade with supervisors forked by the zygote (Linux), with fresh interpreters, and on
+    the portable path (what macOS and Windows have: no zygote, no parent-death signal or
+    subreaper, the session backend; the runner's stdin pipe is the watchdog). The
+    environment variables reach runners in subprocesses."""
     if request.param == "zygote":
         if not zygote.ENABLED:
             pytest.skip("no zygote on this platform")
     else:
         monkeypatch.setattr(zygote, "ENABLED", False)
         monkeypatch.setenv("CONCLAB_GRADER_ZYGOTE", "0")
+    if request.param == "portable":
+        monkeypatch.setenv("CONCLAB_GRADER_PORTABLE", "1")
     return request.param
