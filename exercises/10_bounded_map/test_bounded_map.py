@@ -3,14 +3,15 @@
 import threading
 from itertools import islice
 
-import pytest
-
-from conclab.probes import FinishingOrder, InFlightGate, meet
-
-# How far ahead of the caller a correct bounded_map may read: max_in_flight items in the
-# window, plus a little for the moment between a result being handed back and the check
-# counting it as consumed.
-SLACK = 2
+from conclab.probes import (
+    FinishingOrder,
+    InFlightGate,
+    PoolSpy,
+    call_and_catch,
+    describe_error,
+    meet,
+    same_error,
+)
 
 
 class ReadTooFar(AssertionError):
@@ -21,12 +22,14 @@ class EndlessSource:
     """An endless iterator of 0, 1, 2, ... that counts how far it was read ahead.
 
     The check calls `consumed()` for each result it takes. Reading more than
-    max_in_flight + SLACK items ahead of that raises ReadTooFar, so an implementation
-    that reads everything first stops at once instead of filling the memory.
+    max_in_flight items ahead of that raises ReadTooFar, so an implementation that reads
+    everything first stops at once instead of filling the memory. No slack: the check
+    counts a result as consumed before it asks for the next one, so a window that takes
+    the next item only once a result was handed back is never more than k ahead.
     """
 
     def __init__(self, max_in_flight: int):
-        self.limit = max_in_flight + SLACK
+        self.limit = max_in_flight
         self._lock = threading.Lock()  # guards pulled, taken and most_ahead
         self.pulled = 0
         self.taken = 0
@@ -39,10 +42,11 @@ class EndlessSource:
         with self._lock:
             if self.pulled - self.taken >= self.limit:
                 raise ReadTooFar(
-                    f"bounded_map(fn, endless_input, max_in_flight={self.limit - SLACK}) took "
+                    f"bounded_map(fn, endless_input, max_in_flight={self.limit}) took "
                     f"{self.pulled + 1} items from the input while the caller had taken only "
-                    f"{self.taken} results; expected at most max_in_flight + {SLACK} items "
-                    "ahead. Take the next item only when a result has been handed back "
+                    f"{self.taken} results; expected at most max_in_flight items ahead "
+                    "(requirement: never hold more than max_in_flight items). Take the "
+                    "next item only when a result has been handed back "
                     "(ThreadPoolExecutor.map reads the whole input at once)."
                 )
             n = self.pulled
@@ -82,22 +86,59 @@ def test_empty_and_short_inputs(submission):
     assert got == [0, 2, 4, 6, 8], (
         f"list(bounded_map(double, range(5), 1)) gave {got!r}; expected [0, 2, 4, 6, 8]"
     )
-    with pytest.raises(ValueError):
-        list(submission.bounded_map(double, [1, 2], 0))
+    items = [0, "", 0, None, False, ""]
+    got = list(submission.bounded_map(lambda x: x, iter(items), 2))
+    assert got == items and [type(x) for x in got] == [type(x) for x in items], (
+        f"list(bounded_map(identity, iter({items!r}), 2)) gave {got!r}; expected {items!r}: "
+        "repeated and falsy items are items like any other (stop when the input is "
+        "exhausted, not at a falsy item)"
+    )
+
+
+def test_max_in_flight_below_one_is_a_value_error(submission):
+    for k in (0, -1, -4):
+        got, error = call_and_catch(lambda k=k: list(submission.bounded_map(double, [1, 2], k)))
+        assert isinstance(error, ValueError), (
+            f"list(bounded_map(double, [1, 2], {k})) gave {got!r} / raised "
+            f"{describe_error(error)}; expected ValueError (requirement: max_in_flight < 1 "
+            "raises ValueError, negative numbers too)"
+        )
+
+
+def test_the_pool_has_max_in_flight_threads_and_is_shut_down(submission):
+    # Two sizes: a pool left at its default size (from the CPU count) cannot have both.
+    for k in (2, 9):
+        with PoolSpy() as spy:
+            results = submission.bounded_map(double, iter(range(100)), k)
+            first = [next(results) for _ in range(3)]
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()  # the caller stops early
+        pools = spy.of("ThreadPoolExecutor")
+        assert first == [0, 2, 4] and [p.max_workers for p in pools] == [k], (
+            f"bounded_map(double, iter(range(100)), {k}) gave {first!r} first and created "
+            f"{pools!r}; expected [0, 2, 4] from one ThreadPoolExecutor(max_workers={k}) "
+            "(requirement: the pool size passed on)"
+        )
+        assert pools[0].shut_down, (
+            f"the caller took 3 results of bounded_map(double, iter(range(100)), {k}) and "
+            "closed it, but the pool was not shut down; expected it shut down when the "
+            "generator is closed (a `with` block around the loop does it)"
+        )
 
 
 def test_order_kept_when_later_items_finish_first(submission):
-    # The calls finish last to first, one at a time: fn(1) returns only once fn(2) has
-    # returned and bounded_map has dealt with it, and so on.
-    fn = FinishingOrder([2, 1, 0], lambda n: n * 10, describe=lambda n: f"fn({n})")
+    # The calls finish last to first, one at a time: fn(3) returns only once fn(5) has
+    # returned and bounded_map has dealt with it, and so on. The items are not sorted.
+    fn = FinishingOrder([5, 3, 7], lambda n: n * 10, describe=lambda n: f"fn({n})")
     try:
-        got = list(submission.bounded_map(fn, iter(range(3)), 3))
+        got = list(submission.bounded_map(fn, iter([7, 3, 5]), 3))
     finally:
         fn.stop()
-    assert got == [0, 10, 20], (
-        "the calls finished in the order 2, 1, 0; list(bounded_map(fn, iter(range(3)), 3)) "
-        f"gave {got!r} but expected the input order [0, 10, 20]. Hand back the oldest "
-        "result first, not the first one to finish."
+    assert got == [70, 30, 50], (
+        "the calls finished in the order 5, 3, 7; list(bounded_map(fn, iter([7, 3, 5]), 3)) "
+        f"gave {got!r} but expected the input order [70, 30, 50] (requirement: results in "
+        "input order). Hand back the oldest result first, not the first one to finish."
     )
 
 
@@ -160,9 +201,9 @@ def test_endless_input_is_read_only_as_fast_as_results_are_consumed(submission):
         f"the first 40 results of bounded_map(double, endless_input, 4) were {got!r}; "
         f"expected 40 different results, each double an item taken from the input"
     )
-    assert source.most_ahead <= 4 + SLACK, (
+    assert source.most_ahead <= 4, (
         f"bounded_map read {source.most_ahead} items ahead of the results the caller took; "
-        f"expected at most max_in_flight + {SLACK} = {4 + SLACK}"
+        "expected at most max_in_flight = 4"
     )
 
 
@@ -177,15 +218,31 @@ def test_exception_reaches_the_caller_at_its_position(submission):
     fn = FinishingOrder(range(12), task, describe=lambda n: f"fn({n})")
     source = EndlessSource(3)
     got = []
+
+    def consume():
+        for result in submission.bounded_map(fn, source, 3):
+            source.consumed()
+            got.append(result)
+            if len(got) > 10:
+                break
+
+    raised = KeyError("no record for item 4")
     try:
-        with pytest.raises(KeyError, match="no record for item 4"):
-            for result in submission.bounded_map(fn, source, 3):
-                source.consumed()
-                got.append(result)
-                if len(got) > 10:
-                    break
+        with PoolSpy() as spy:
+            _, error = call_and_catch(consume)
     finally:
         fn.stop()
+    assert same_error(error, raised), (
+        f"iterating over bounded_map(fn, endless_input, 3), where fn(4) raises "
+        f"{describe_error(raised)}, raised {describe_error(error)} after {got!r}; expected "
+        "that same exception, same type and same message (requirement: errors reach the "
+        "caller at their position)"
+    )
+    pools = spy.of("ThreadPoolExecutor")
+    assert pools and all(p.shut_down for p in pools), (
+        f"bounded_map raised {describe_error(error)} and left its pool {pools!r} running; "
+        "expected it shut down on the error path too"
+    )
     assert got == [0, 1, 2, 3], (
         f"before fn(4) raised KeyError the caller got {got!r}; expected [0, 1, 2, 3]: "
         "the results before the failing item first, then its exception"

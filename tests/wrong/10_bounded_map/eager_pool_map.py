@@ -2,6 +2,7 @@
 
 from concurrent.futures import ThreadPoolExecutor
 
+BREAKS = ["bounded-reading"]
 CAUGHT_BY = [
     "test_endless_input_is_read_only_as_fast_as_results_are_consumed",
     "test_never_more_than_max_in_flight_calls",

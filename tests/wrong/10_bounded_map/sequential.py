@@ -1,5 +1,6 @@
 """Wrong: lazy and in order, but one call at a time without a pool."""
 
+BREAKS = ["concurrent"]
 CAUGHT_BY = [
     "test_calls_run_at_the_same_time",
     "test_order_kept_when_later_items_finish_first",
