@@ -6,9 +6,16 @@ import os
 import threading
 from functools import partial
 
-import pytest
-
-from conclab.probes import BARRIER_SECONDS, FinishingOrder, NeverMet, meet
+from conclab.probes import (
+    BARRIER_SECONDS,
+    FinishingOrder,
+    NeverMet,
+    PoolSpy,
+    call_and_catch,
+    describe_error,
+    meet,
+    same_error,
+)
 from conclab.probes_pipeline import (
     StageLog,
     meet_then_square,
@@ -64,26 +71,70 @@ def test_empty_input_gives_empty_list(submission):
 
 def test_order_kept_when_later_items_finish_first(submission):
     # The saves finish last to first, one at a time: the save of item 4 returns only once
-    # the save of item 5 has returned and run_pipeline has dealt with it, and so on.
+    # the save of item 2 has returned and run_pipeline has dealt with it, and so on. The
+    # items are not sorted, so sorting the results does not give the input order either.
+    items = [3, 0, 5, 1, 4, 2]
     save = FinishingOrder(
-        range(5, -1, -1),
+        items[::-1],
         lambda pair: f"saved {math.isqrt(pair[1])}",
         key=lambda pair: math.isqrt(pair[1]),
         describe=lambda i: f"the save of item {i}",
         what="saves",
     )
     try:
-        got = submission.run_pipeline(
-            list(range(6)), pass_through, square_in_process, save, 6, 2, 6
-        )
+        got = submission.run_pipeline(items, pass_through, square_in_process, save, 6, 2, 6)
     finally:
         save.stop()
-    expected = [f"saved {i}" for i in range(6)]
+    expected = [f"saved {i}" for i in items]
     assert got == expected, (
-        "the saves finished in the order 5, 4, 3, 2, 1, 0; run_pipeline(range(6), ..., "
-        f"save_workers=6) returned {got!r} but expected the input order {expected!r}. "
-        "Keep each result at its item's position, not in the order the saves finish."
+        f"the saves finished in the order {items[::-1]}; run_pipeline({items}, ..., "
+        f"save_workers=6) returned {got!r} but expected the input order {expected!r} "
+        "(requirement: results in input order). Keep each result at its item's position, "
+        "not in the order the saves finish, and do not sort them."
     )
+
+
+def test_repeated_and_falsy_items_each_go_through(submission):
+    log = StageLog()
+    download, save = recording_stages(log)
+    items = [2, 0, 2, 1, 0]
+    got = submission.run_pipeline(items, download, square_in_process, save, 2, 2, 2)
+    expected = [i * i for i in items]
+    assert type(got) is list and got == expected, (
+        f"run_pipeline({items}, download, compute=square, save, 2, 2, 2) returned {got!r}; "
+        f"expected the list {expected!r}: every item goes through every stage once, "
+        "repeated items and 0 included, and keeps its position"
+    )
+    assert sorted(log.calls["download"]) == sorted(items), (
+        f"download was called with {sorted(log.calls['download'])!r}; expected once per "
+        f"item: {sorted(items)!r}"
+    )
+
+
+def test_each_stage_has_a_pool_of_its_own_size(submission):
+    # Two sets of sizes: pools left at their default size (from the CPU count) cannot
+    # match both. Two thread pools and one process pool each time, all shut down.
+    for sizes in [(3, 2, 4), (5, 3, 2)]:
+        d, c, s = sizes
+        with PoolSpy() as spy:
+            got, error = call_and_catch(
+                submission.run_pipeline, [1, 2, 3], pass_through, square_in_process,
+                lambda pair: pair[1], d, c, s,
+            )  # fmt: skip
+        threads = sorted(p.max_workers for p in spy.of("ThreadPoolExecutor"))
+        processes = [p.max_workers for p in spy.of("ProcessPoolExecutor")]
+        called = f"run_pipeline([1, 2, 3], download, compute, save, {d}, {c}, {s})"
+        assert got == [1, 4, 9] and threads == sorted([d, s]) and processes == [c], (
+            f"{called} returned {got!r} / raised {describe_error(error)} and created thread "
+            f"pools of {threads} and process pools of {processes}; expected [1, 4, 9] from "
+            f"ThreadPoolExecutors of {d} (download) and {s} (save) threads and one "
+            f"ProcessPoolExecutor of {c} (requirement: each stage in its own pool, sized as "
+            "given)"
+        )
+        assert all(p.shut_down for p in spy.pools), (
+            f"{called} left pools running: {[p for p in spy.pools if not p.shut_down]!r}; "
+            "expected every pool shut down when it returns"
+        )
 
 
 def test_downloads_run_at_the_same_time_in_threads(submission):
@@ -195,5 +246,48 @@ def test_item_0_is_saved_while_a_later_item_downloads(submission):
 
 
 def test_error_in_compute_reaches_the_caller(submission):
-    with pytest.raises(ValueError, match="negative"):
-        submission.run_pipeline([1, 2, -3, 4], pass_through, square_unless_negative, str, 2, 2, 2)
+    raised = ValueError("cannot compute item -3: negative")
+    with PoolSpy() as spy:
+        got, error = call_and_catch(
+            submission.run_pipeline, [1, 2, -3, 4], pass_through, square_unless_negative, str,
+            2, 2, 2,
+        )  # fmt: skip
+    assert same_error(error, raised), (
+        "run_pipeline([1, 2, -3, 4], download, compute, save, 2, 2, 2), where compute(-3) "
+        f"raises {describe_error(raised)} in a worker process: it returned {got!r} / raised "
+        f"{describe_error(error)}; expected that same exception, same type and same message "
+        "(requirement: errors reach the caller)"
+    )
+    assert spy.pools and all(p.shut_down for p in spy.pools), (
+        f"run_pipeline raised {describe_error(error)} and left pools running: "
+        f"{[p for p in spy.pools if not p.shut_down]!r}; expected every pool shut down"
+    )
+
+
+def test_errors_in_download_and_save_reach_the_caller(submission):
+    for stage in ("download", "save"):
+        raised = ConnectionError(f"{stage} of item 2 failed")
+
+        def download(item, stage=stage, raised=raised):
+            if stage == "download" and item == 2:
+                raise ConnectionError(str(raised))
+            return item
+
+        def save(pair, stage=stage, raised=raised):
+            if stage == "save" and pair[1] == 4:
+                raise ConnectionError(str(raised))
+            return pair[1]
+
+        with PoolSpy() as spy:
+            got, error = call_and_catch(
+                submission.run_pipeline, [1, 2, 3], download, square_in_process, save, 2, 2, 2
+            )
+        assert same_error(error, raised), (
+            f"run_pipeline([1, 2, 3], ...), where the {stage} of item 2 raises "
+            f"{describe_error(raised)}: it returned {got!r} / raised {describe_error(error)}; "
+            "expected that same exception (requirement: errors of any stage reach the caller)"
+        )
+        assert all(p.shut_down for p in spy.pools), (
+            f"run_pipeline raised {describe_error(error)} from the {stage} stage and left "
+            f"pools running: {[p for p in spy.pools if not p.shut_down]!r}"
+        )

@@ -2,6 +2,7 @@
 
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
+BREAKS = ["overlap"]
 CAUGHT_BY = [
     "test_downloads_run_at_the_same_time_in_threads",
     "test_compute_runs_at_once_in_other_processes",

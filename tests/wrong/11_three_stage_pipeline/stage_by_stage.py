@@ -2,6 +2,7 @@
 
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
+BREAKS = ["overlap"]
 CAUGHT_BY = ["test_item_0_is_saved_while_a_later_item_downloads"]
 
 

@@ -2,6 +2,7 @@
 
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
+BREAKS = ["compute-processes"]
 CAUGHT_BY = ["test_compute_runs_at_once_in_other_processes"]
 
 

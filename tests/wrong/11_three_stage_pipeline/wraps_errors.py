@@ -1,0 +1,57 @@
+"""Wrong: re-raises a stage's exception as a RuntimeError naming the stage."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
+from typing import Any
+
+BREAKS = ["errors"]
+CAUGHT_BY = [
+    "test_error_in_compute_reaches_the_caller",
+    "test_errors_in_download_and_save_reach_the_caller",
+]
+
+
+def run_pipeline(
+    items: Iterable[Any],
+    download: Callable[[Any], Any],
+    compute: Callable[[Any], Any],
+    save: Callable[[Any], Any],
+    download_workers: int = 4,
+    compute_workers: int = 2,
+    save_workers: int = 2,
+) -> list[Any]:
+    """save(compute(download(item))) for every item, in input order; each stage in its own
+    pool, and each item moves on as soon as its stage is done."""
+    items = list(items)
+    results: list[Any] = [None] * len(items)
+    with (
+        ThreadPoolExecutor(max_workers=download_workers) as downloads,
+        ProcessPoolExecutor(max_workers=compute_workers) as computes,
+        ThreadPoolExecutor(max_workers=save_workers) as saves,
+    ):
+        running: dict[Future, tuple[str, int]] = {
+            downloads.submit(download, item): ("download", i) for i, item in enumerate(items)
+        }
+        while running:
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                stage, i = running.pop(future)
+                try:
+                    value = future.result()
+                except Exception as exc:
+                    raise RuntimeError(f"{stage} of item {i} failed: {exc}") from exc
+                if stage == "download":
+                    running[computes.submit(compute, value)] = ("compute", i)
+                elif stage == "compute":
+                    running[saves.submit(save, value)] = ("save", i)
+                else:
+                    results[i] = value  # by position: input order, whatever finished first
+    return results
