@@ -151,6 +151,8 @@ def grade_submission(path: str, names: list[str] | None, options: dict, job: str
         return row
     for result in run.exercises:
         row["scores"][result.slug] = result.score
+        if result.flags:
+            row.setdefault("flags", []).append(f"{result.slug}: {'; '.join(result.flags)}")
         bad = next((c for c in result.checks if c.status not in ("passed", "failed")), None)
         if bad is not None:
             first = (bad.message.splitlines() or [""])[0][:120]
@@ -246,12 +248,13 @@ def write_csv(path: Path, rows: list[dict], slugs: list[str]) -> None:
 
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["submission", *slugs, "total", "max", "errors"])
+    writer.writerow(["submission", *slugs, "total", "max", "errors", "flagged_for_review"])
     for row in sorted(rows, key=lambda r: r["submission"]):
         scores = [f"{row['scores'][s]:g}" if s in row["scores"] else "" for s in slugs]
         errors = " | ".join(row["errors"])
+        flags = " | ".join(row.get("flags", []))
         writer.writerow(
-            [row["submission"], *scores, f"{row['total']:g}", f"{row['max']:g}", errors]
+            [row["submission"], *scores, f"{row['total']:g}", f"{row['max']:g}", errors, flags]
         )
     _write_atomic(Path(path), buffer.getvalue())
 

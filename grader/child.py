@@ -23,6 +23,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 import types
 
 PR_SET_PDEATHSIG = 1
@@ -74,13 +75,20 @@ def _kill_everything_and_exit(signum=None, frame=None) -> None:
     if run_id:
         victims += [p for p in proctree.marked(run_id) if p.pid != me]
     proctree.kill(victims, timeout=2)
-    while True:  # reap them, so none is left as a zombie
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline:  # reap them, so none is left as a zombie
         try:
             os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
             break
         if not proctree.descendants(me)[1:]:
             break
+        time.sleep(0.01)
+    if hasattr(os, "killpg"):  # and whatever is left in our process group, ourselves last
+        try:
+            os.killpg(os.getpgid(0), signal.SIGKILL)
+        except OSError:
+            pass
     os._exit(1)
 
 

@@ -54,6 +54,8 @@ def junit_xml(run: RunResult) -> str:
             ("score", f"{result.score:g}"),
             ("max_score", f"{result.max_score:g}"),
             ("hidden_included", str(result.hidden_included).lower()),
+            ("sandbox", result.sandbox),
+            ("flagged_for_review", "; ".join(result.flags)),
         ):
             ET.SubElement(props, "property", name=name, value=value)
         folder = f"{result.order:02d}_{result.slug}"
@@ -105,10 +107,15 @@ def gradescope(run: RunResult) -> dict:
                     "visibility": HIDDEN_VISIBILITY if check.hidden else "visible",
                 }
             )
+    flagged = [
+        f"{r.slug}: " + messages.FLAGGED.format(reasons="; ".join(r.flags))
+        for r in run.exercises
+        if r.flags
+    ]
     return {
         "score": run.score,
         "execution_time": round(sum(e.duration for e in run.exercises), 3),
-        "output": report.summary_line(run),
+        "output": "\n".join([report.summary_line(run), *flagged]),
         "output_format": "text",
         "visibility": "visible",
         "stdout_visibility": "hidden",
@@ -116,6 +123,8 @@ def gradescope(run: RunResult) -> dict:
             "target": run.target,
             "max_score": run.max_score,
             "hidden_checks_run": report.hidden_count(run),
+            "flagged_for_review": {r.slug: r.flags for r in run.exercises if r.flags},
+            "sandbox": {r.slug: r.sandbox for r in run.exercises},
         },
         "tests": tests,
     }
@@ -139,6 +148,10 @@ def markdown(run: RunResult) -> str:
             f"| {result.order:02d} {_cell(result.title)} | {result.score:g}/{result.max_score:g}"
             f" | {result.status} | {hidden if hidden else 'none run'} |"
         )
+    for result in run.exercises:
+        if result.flags:
+            reasons = "; ".join(result.flags)
+            lines += ["", f"**{result.slug}**: {_cell(messages.FLAGGED.format(reasons=reasons))}"]
     failing = [(r, c) for r in run.exercises for c in r.checks if not c.passed]
     if failing:
         lines += ["", "### Checks that did not pass", ""]

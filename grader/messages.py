@@ -70,5 +70,7 @@ NO_CHECKS_SELECTED = "no exercise matches {names}; known exercises: {known}"
 HINT_POINTER = "Read hint {task} in {hints}."
 CHECK_NEVER_RAISES = "The grader could not run: {error}"
 
+FLAGGED = "flagged for review (the score stands until a person looks): {reasons}"
+
 # What a whole run says at the end.
 SUMMARY = "{done}/{total} exercises, {score:g}/{max_score:g} points"

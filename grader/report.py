@@ -41,6 +41,8 @@ def exercise_text(result: ExerciseResult, verbose: bool = False) -> list[str]:
         lines.append(f"         {hint_pointer(result, check.task)}")
     if failures and not verbose and len(failures) > 1:
         lines.append(f"       ... and {len(failures) - 1} more failing check(s); use --verbose")
+    if result.flags:
+        lines.append("       " + messages.FLAGGED.format(reasons="; ".join(result.flags)))
     return lines
 
 
