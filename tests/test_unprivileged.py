@@ -131,6 +131,7 @@ def test_reference_solutions_full_and_stubs_zero_as_a_user(learner, launcher, ba
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(2400)
 def test_engine_tests_pass_as_a_user(learner):
     """The hostile corpus and the sandbox tests (both launchers, both backends) as the user."""
     entry, env = learner
