@@ -96,6 +96,10 @@ def parked(thread: threading.Thread) -> bool:
     if _JOIN_WAIT is not None and code is _JOIN_WAIT.__code__:
         joined = names.get("self")
         return names.get("timeout") == -1 and joined is not None and joined.is_alive()
+    if _JOIN_WAIT is None and code is threading.Thread.join.__code__:
+        # 3.13+: join() blocks in the C handle's join, so join is the innermost Python frame.
+        joined = names.get("self")
+        return names.get("timeout") is None and joined is not None and joined.is_alive()
     return False
 
 
