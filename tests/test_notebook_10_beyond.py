@@ -240,3 +240,16 @@ def test_on_a_cluster_whose_clocks_differ_only_the_task_stream_lines_up():
     finally:
         client.close()
         cluster.close()
+
+
+def test_the_notebook_says_the_scheduler_assigns_tasks():
+    """Item 20: the scheduler decides where each task runs; workers do not take from a queue."""
+    import nbformat
+
+    path = Path(__file__).resolve().parent.parent / "notebooks" / "10-beyond-one-machine.ipynb"
+    cells = nbformat.read(path, as_version=4).cells
+    prose = "\n".join(c.source for c in cells if c.cell_type == "markdown")
+    assert "a queue of\ntasks (at the scheduler), workers that take them" not in prose
+    assert "The code below is the same either way." not in prose
+    assert "scheduler **decides** which worker runs each task" in prose
+    assert any("where_it_ran" in c.source for c in cells if c.cell_type == "code")
