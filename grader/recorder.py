@@ -66,7 +66,7 @@ class Recorder:
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logstart(self, nodeid, location):
         self._started[nodeid] = time.monotonic()
-        self._emit({"event": "start", "name": nodeid.rpartition("::")[2]})
+        self._emit({"event": "start", "name": _check_name(nodeid.rpartition("::")[2])})
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -86,15 +86,26 @@ class Recorder:
             self._emit(
                 {
                     "event": "result",
-                    "name": item.name,
+                    "name": _check_name(item.name),
                     "status": status,
                     "message": message,
                     "duration": time.monotonic() - self._started.get(item.nodeid, 0.0),
                 }
             )
 
+    def pytest_collectreport(self, report):
+        """A check file that does not import is the course's fault, never the learner's."""
+        if report.failed:
+            self._emit({"event": "collect_error", "message": str(report.longrepr)[-4000:]})
+
     def pytest_sessionfinish(self, session, exitstatus):
         self._emit({"event": "done"})
+
+
+def _check_name(name: str) -> str:
+    """A parametrized check's cases (`test_x[3]`) all report as the check `test_x`; the
+    runner keeps the first failure, so the check passes only when every case passes."""
+    return name.partition("[")[0]
 
 
 def _module_path(item) -> Path:

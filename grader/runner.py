@@ -67,6 +67,7 @@ class _Attempt:
     ending: str = ""  # why the run was stopped, or how the worker died
     ending_status: str = messages.ERROR
     sandbox: str = ""  # the backend the supervisor reported
+    collect_error: str = ""  # the checks themselves could not be collected
 
 
 class _OutputBuffer:
@@ -355,6 +356,8 @@ def _apply_event(line: bytes, secret: str, attempt: _Attempt, timeout: float, de
         return time.monotonic() + timeout
     if kind == "sandbox":
         attempt.sandbox = str(event.get("name", ""))
+    elif kind == "collect_error":
+        attempt.collect_error = str(event.get("message", ""))
     elif kind == "imported":
         attempt.imported = True
     elif kind == "result":
@@ -428,6 +431,8 @@ def _grade_into(result, exercise, checks, target, root, timeout, limits) -> None
             break
         attempt = _run_once(exercise, target, remaining, settings, root, timeout, out)
         backends.append(attempt.sandbox)
+        if attempt.collect_error:
+            raise RuntimeError(f"the checks could not be collected:\n{attempt.collect_error}")
         progress = False
         for c in remaining:
             if c.name in attempt.results:

@@ -266,3 +266,47 @@ def escaped(survivor: Path) -> list[psutil.Process]:
         if proc.info["cmdline"] and str(survivor) in " ".join(proc.info["cmdline"]):
             found.append(proc)
     return found
+
+
+PARAMETRIZED = """
+import pytest
+
+
+@pytest.mark.parametrize("n", [0, 1, 3])
+def test_parametrized_sizes(submission, n):
+    urls = [f"u{i}" for i in range(n)]
+    assert submission.fetch_all(urls, str.upper) == [u.upper() for u in urls]
+"""
+
+
+def test_a_parametrized_check_passes_only_when_every_case_passes(tmp_path):
+    root = tmp_path / "course"
+    for name in ("exercises", "solutions", "hidden"):
+        shutil.copytree(PROJECT_ROOT / name, root / name)
+    folder = root / "exercises" / "01_fetch_in_order"
+    checks = folder / "test_fetch_in_order.py"
+    checks.write_text(checks.read_text() + PARAMETRIZED)
+    manifest = folder / "exercise.toml"
+    manifest.write_text(
+        manifest.read_text()
+        + '\n[[checks]]\nname = "test_parametrized_sizes"\ntask = 1\npoints = 1\n'
+    )
+    (exercise,) = select(["fetch_in_order"], root)
+    solved = grade_exercise(exercise, root / "solutions", root=root)
+    assert solved.score == solved.max_score, [c.message for c in solved.checks if not c.passed]
+    wrong = "def fetch_all(urls, fetch, max_workers=8):\n    return [fetch(u) for u in urls][:2]\n"
+    result = grade_exercise(exercise, submission(tmp_path, "fetch_in_order", wrong), root=root)
+    (case,) = [c for c in result.checks if c.name == "test_parametrized_sizes"]
+    assert case.status == messages.FAILED
+
+
+def test_a_check_file_that_does_not_import_is_an_internal_error(tmp_path):
+    root = tmp_path / "course"
+    for name in ("exercises", "solutions", "hidden"):
+        shutil.copytree(PROJECT_ROOT / name, root / name)
+    checks = root / "exercises" / "01_fetch_in_order" / "test_fetch_in_order.py"
+    checks.write_text(checks.read_text() + "\nraise ImportError('a broken check file')\n")
+    (exercise,) = select(["fetch_in_order"], root)
+    result = grade_exercise(exercise, root / "solutions", root=root)
+    assert result.internal_error
+    assert all("a broken check file" in c.message for c in result.checks)
