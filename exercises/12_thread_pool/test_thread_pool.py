@@ -8,6 +8,7 @@ check too, so a scenario that observes nothing cannot pass.
 
 import concurrent.futures as cf
 import contextlib
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -72,6 +73,17 @@ def result_of(future):
             f"a task's future was not done {BARRIER_SECONDS * 2:g} s after it was submitted: "
             "no worker thread ran it, or its future's result was never set"
         ) from None
+
+
+def settle(future, timeout=BARRIER_SECONDS * 2):
+    """What a future ended with: its result, the name of its exception, or why it did not
+    end; never raises, so a check can compare it (including a cancelled future)."""
+    try:
+        return future.result(timeout=timeout)
+    except cf.TimeoutError:
+        return f"not done {timeout:g} s after the check started waiting for it"
+    except BaseException as exc:  # noqa: BLE001 - the exception is the outcome
+        return type(exc).__name__
 
 
 def raised(call, *args):
@@ -220,8 +232,8 @@ def test_cancel_a_pending_task(submission):
                 "done() of that task": pending.done(),
             }
             gate.set()
-            result_of(running)
-            result_of(later)
+            outcome["result of the running task"] = settle(running)
+            outcome["result of the last task"] = settle(later)
             outcome["result() of the cancelled task"] = raised(pending.result, 0)
             outcome["tasks that ran"] = list(ran)
         finally:
@@ -239,6 +251,8 @@ def test_cancel_a_pending_task(submission):
             "cancel() of a pending task": True,
             "cancelled() of that task": True,
             "done() of that task": True,
+            "result of the running task": "first",
+            "result of the last task": None,
             "result() of the cancelled task": "CancelledError",
             "tasks that ran": ["first", "third"],
         },
@@ -447,4 +461,126 @@ def test_worker_threads_exit_after_shutdown(submission):
         yours,
         reference,
         {"results": [i * i for i in range(9)], "threads still alive after shutdown": []},
+    )
+
+
+def test_max_workers_below_one_is_a_value_error(submission):
+    def scenario(make):
+        return {f"ThreadPool({n})": raised(make, n) for n in (0, -1, -5)}
+
+    yours, reference = run_both(scenario, submission)
+    assert_same(
+        "creating a pool with max_workers < 1",
+        yours,
+        reference,
+        {
+            "ThreadPool(0)": "ValueError",
+            "ThreadPool(-1)": "ValueError",
+            "ThreadPool(-5)": "ValueError",
+        },
+    )
+
+
+def test_submit_returns_a_future_at_once(submission):
+    def scenario(make):
+        gate = threading.Event()
+        pool = make(1)
+        try:
+            busy = pool.submit(gate.wait, BARRIER_SECONDS)
+            # Keyword arguments named like submit's own parameters reach the task.
+            queued = pool.submit(dict, fn="f", self="s")
+            outcome = {
+                "submit() returned while the only worker was busy": not busy.done(),
+                "submit() returned a concurrent.futures.Future": isinstance(queued, cf.Future),
+            }
+            gate.set()
+            outcome["result of the busy task (True: released by the check)"] = settle(busy)
+            outcome["submit(dict, fn='f', self='s').result()"] = settle(queued)
+        finally:
+            gate.set()
+            pool.shutdown(wait=True)
+        return outcome
+
+    yours, reference = run_both(scenario, submission)
+    assert_same(
+        "submit to a pool of 1 whose worker is busy, with keywords fn= and self=",
+        yours,
+        reference,
+        {
+            "submit() returned while the only worker was busy": True,
+            "submit() returned a concurrent.futures.Future": True,
+            "result of the busy task (True: released by the check)": True,
+            "submit(dict, fn='f', self='s').result()": {"fn": "f", "self": "s"},
+        },
+    )
+
+
+def test_a_task_raising_base_exception_does_not_stop_its_worker(submission):
+    def scenario(make):
+        pool = make(1)
+        try:
+            leaving = pool.submit(sys.exit, 3)  # raises SystemExit, a BaseException
+            interrupted = pool.submit(_raise_keyboard_interrupt)
+            after = pool.submit(pow, 2, 5)
+            last = settle(after)  # one worker, in order: once it is done, so are the others
+            return {
+                "outcome of a task calling sys.exit(3)": settle(leaving, 0),
+                "outcome of a task raising KeyboardInterrupt": settle(interrupted, 0),
+                "result of a task after them (same worker)": last,
+            }
+        finally:
+            pool.shutdown(wait=True)
+
+    yours, reference = run_both(scenario, submission)
+    assert_same(
+        "a pool of 1 running a task that raises SystemExit, one that raises "
+        "KeyboardInterrupt, then pow(2, 5)",
+        yours,
+        reference,
+        {
+            "outcome of a task calling sys.exit(3)": "SystemExit",
+            "outcome of a task raising KeyboardInterrupt": "KeyboardInterrupt",
+            "result of a task after them (same worker)": 32,
+        },
+    )
+
+
+def _raise_keyboard_interrupt():
+    raise KeyboardInterrupt("raised by a task, not by you")
+
+
+def test_shutdown_without_waiting_returns_at_once(submission):
+    def scenario(make):
+        before = set(threading.enumerate())
+        gate = threading.Event()
+        pool = make(1)
+        try:
+            running = pool.submit(gate.wait, BARRIER_SECONDS)
+            queued = pool.submit(pow, 3, 3)
+            pool.shutdown(wait=False)
+            outcome = {
+                "done() of the running task when shutdown(wait=False) returned": running.done(),
+                "submit() after shutdown(wait=False)": raised(pool.submit, pow, 2, 2),
+            }
+            gate.set()
+            outcome["result of the running task (True: released by the check)"] = settle(running)
+            outcome["result of the task queued before shutdown"] = settle(queued)
+        finally:
+            gate.set()
+            join_new_threads(before)
+        outcome["threads left once the tasks ended"] = [t.name for t in new_threads(before)]
+        return outcome
+
+    yours, reference = run_both(scenario, submission)
+    assert_same(
+        "shutdown(wait=False) on a pool of 1 running one task with one more queued",
+        yours,
+        reference,
+        {
+            "done() of the running task when shutdown(wait=False) returned": False,
+            "submit() after shutdown(wait=False)": "RuntimeError",
+            "result of the running task (True: released by the check)": True,
+            "result of the task queued before shutdown": 27,
+            "threads left once the tasks ended": [],
+        },
     )

@@ -2,6 +2,7 @@
 
 from concurrent.futures import Executor, ThreadPoolExecutor
 
+BREAKS = ["own-pool"]
 CAUGHT_BY = [
     "test_submit_returns_futures_with_results",
     "test_runs_max_workers_tasks_at_once",

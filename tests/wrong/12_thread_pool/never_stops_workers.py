@@ -5,6 +5,7 @@ import queue
 import threading
 from concurrent.futures import Executor, Future
 
+BREAKS = ["shutdown-wait"]
 CAUGHT_BY = [
     "test_shutdown_waits_for_running_tasks",
     "test_shutdown_can_cancel_pending_tasks",

@@ -4,6 +4,7 @@ import queue
 import threading
 from concurrent.futures import Executor, Future
 
+BREAKS = ["max-workers"]
 CAUGHT_BY = [
     "test_runs_max_workers_tasks_at_once",
     "test_never_more_than_max_workers_threads",

@@ -4,6 +4,7 @@ is ever pending (cancel always comes too late)."""
 import threading
 from concurrent.futures import Executor, Future
 
+BREAKS = ["max-workers"]
 CAUGHT_BY = ["test_never_more_than_max_workers_threads", "test_cancel_a_pending_task"]
 
 
