@@ -9,7 +9,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from grader import proctree, zygote
+from grader import zygote
 from grader.manifest import PROJECT_ROOT, discover
 
 WRONG_DIR = Path(__file__).parent / "wrong"
@@ -48,13 +48,6 @@ def no_leaked_processes():
         between = chain[: chain.index(me.pid)] if me.pid in chain else chain
         if not any(pid in kept for pid in between):
             started.append(proc)
-    mine = {p.pid for p in me.children(recursive=True)}
-    for proc in proctree.marked_any():  # a grading's processes, here or orphaned
-        try:
-            if proc.pid not in kept and (proc.pid in mine or proc.ppid() == 1):
-                started.append(proc)
-        except psutil.Error:
-            continue
     gone, alive = psutil.wait_procs(started, timeout=5)
     assert not alive, f"processes left behind: {[p.pid for p in alive]}"
 
