@@ -26,6 +26,20 @@ def wrong_implementations():
             yield pytest.param(exercise, path, id=f"{exercise.slug}/{path.stem}")
 
 
+def declared(path: Path, name: str) -> list[str]:
+    """A wrong implementation's CAUGHT_BY (the checks that must fail on it) or BREAKS (the
+    README requirements it breaks, by id from exercise.toml)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return next(
+        (
+            ast.literal_eval(n.value)
+            for n in tree.body
+            if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == name
+        ),
+        [],
+    )
+
+
 def test_there_are_exercises():
     assert len(EXERCISES) >= 2
 
@@ -98,12 +112,7 @@ def test_stub_gets_zero_points(exercise, no_leaked_processes):
 @pytest.mark.parametrize("exercise,path", list(wrong_implementations()))
 def test_wrong_implementation_loses_points(exercise, path, tmp_path, no_leaked_processes):
     """Each file in tests/wrong/NN_slug/ names, in CAUGHT_BY, the checks that must fail."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    caught_by = next(
-        ast.literal_eval(n.value)
-        for n in tree.body
-        if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "CAUGHT_BY"
-    )
+    caught_by = declared(path, "CAUGHT_BY")
     result = grade_exercise(exercise, make_target(tmp_path, exercise, path), include_hidden=True)
     statuses = {c.name: c.status for c in result.checks}
     assert result.score < result.max_score
@@ -111,6 +120,36 @@ def test_wrong_implementation_loses_points(exercise, path, tmp_path, no_leaked_p
         assert statuses[name] != messages.PASSED, f"{name} passed a wrong implementation"
         message = next(c.message for c in result.checks if c.name == name)
         assert message.strip(), f"{name} failed without a message for the learner"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
+def test_every_requirement_has_a_wrong_implementation_that_breaks_it(exercise):
+    """Each README rule listed in the manifest is broken by at least one file in
+    tests/wrong/NN_slug/ (BREAKS = [ids]), whose CAUGHT_BY checks prove that rule."""
+    assert exercise.requirements, f"{exercise.folder}/exercise.toml lists no [[requirements]]"
+    ids = {r.id for r in exercise.requirements}
+    broken: dict[str, list[str]] = {}
+    for path in sorted((WRONG_DIR / exercise.folder).glob("*.py")):
+        breaks, caught_by = declared(path, "BREAKS"), declared(path, "CAUGHT_BY")
+        assert breaks, f"{path.name} names no BREAKS = [requirement ids]"
+        assert set(breaks) <= ids, f"{path.name} breaks unknown requirements {set(breaks) - ids}"
+        proved = {rid for name in caught_by for rid in exercise.check(name).proves}
+        assert set(breaks) <= proved, (
+            f"{path.name} breaks {sorted(set(breaks) - proved)}, which none of its CAUGHT_BY "
+            f"checks proves ({caught_by})"
+        )
+        for rid in breaks:
+            broken.setdefault(rid, []).append(path.stem)
+    assert ids <= set(broken), f"no wrong implementation breaks {sorted(ids - set(broken))}"
+
+
+@pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
+def test_requirements_come_before_the_checks_in_the_manifest(exercise):
+    """A release keeps the manifest's head and strips hidden [[checks]] tables (see
+    grader/release.py): requirements after the first check could be stripped with one."""
+    text = (EXERCISES_DIR / exercise.folder / "exercise.toml").read_text(encoding="utf-8")
+    last_requirement = text.rfind("[[requirements]]")
+    assert last_requirement < text.find("[[checks]]"), "put [[requirements]] before [[checks]]"
 
 
 def test_every_exercise_has_wrong_implementations():
