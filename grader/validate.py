@@ -26,6 +26,7 @@ BAD = "FAIL  {order:02d} {slug}"
 STUB_MARKS = "the stub should mark each edit with TODO and raise NotImplementedError"
 NO_REQUIREMENTS = "exercise.toml lists no [[requirements]]: list every rule its README states"
 UNPROVEN = "requirement '{id}' ({text}) is proved by no check: add `proves = [\"{id}\"]` to one"
+COVERED = "  ({count} README requirements, each proved by a check)"
 ALL_OK = "{count} exercise(s) complete."
 SOME_BAD = "{bad} of {count} exercise(s) incomplete: fix the problems above."
 
@@ -134,6 +135,8 @@ def validate(
         if grade:
             problems += grading_problems(exercise, root)
         line = (BAD if problems else OK).format(order=exercise.order, slug=exercise.slug)
+        if not problems:
+            line += COVERED.format(count=len(exercise.requirements))
         out(line)
         for problem in problems:
             out(f"      - {problem}")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from grader import validate
-from grader.manifest import PROJECT_ROOT, discover
+from grader.manifest import PROJECT_ROOT, ManifestError, discover
 
 EXERCISE = discover(PROJECT_ROOT)[0]
 
@@ -109,3 +109,35 @@ def test_validate_passes_a_real_exercise():
     done = run_cli(EXERCISE.slug)
     assert done.returncode == 0, done.stdout + done.stderr
     assert validate.OK.format(order=EXERCISE.order, slug=EXERCISE.slug) in done.stdout
+
+
+def test_a_requirement_no_check_proves_is_named(root):
+    manifest = folder(root) / "exercise.toml"
+    text = manifest.read_text(encoding="utf-8")
+    requirement = EXERCISE.requirements[0].id
+    kept = [c.name for c in EXERCISE.proving(requirement)]
+    assert kept, "the real exercise proves its first requirement"
+    text = text.replace(f'"{requirement}", ', "").replace(f', "{requirement}"', "")
+    text = text.replace(f'proves = ["{requirement}"]', "proves = []")
+    manifest.write_text(text, encoding="utf-8")
+    expected = validate.UNPROVEN.format(id=requirement, text=EXERCISE.requirements[0].text)
+    assert expected in problems(root)
+
+
+def test_a_manifest_without_requirements_is_named(root):
+    manifest = folder(root) / "exercise.toml"
+    text = manifest.read_text(encoding="utf-8")
+    head, checks = text.split("[[checks]]", 1)
+    head = head.split("[[requirements]]", 1)[0]
+    checks = "[[checks]]" + checks
+    checks = "\n".join(line for line in checks.splitlines() if not line.startswith("proves"))
+    manifest.write_text(head + checks + "\n", encoding="utf-8")
+    assert validate.NO_REQUIREMENTS in problems(root)
+
+
+def test_a_check_proving_an_unknown_requirement_breaks_the_manifest(root):
+    manifest = folder(root) / "exercise.toml"
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace("proves = [", 'proves = ["no-such-rule", ', 1), "utf-8")
+    with pytest.raises(ManifestError, match="proves 'no-such-rule'"):
+        discover(root)
