@@ -380,20 +380,20 @@ def test_shutdown_waits_for_running_tasks(submission):
         pool = make(2)
         futures = [pool.submit(task, i) for i in range(4)]
         with release_when_parked(threading.current_thread(), release):
-            pool.shutdown(wait=True)
+            pool.shutdown()  # wait=True is the default
             done = [f.done() for f in futures]
         return {
-            "done() of each task when shutdown(wait=True) returned": done,
+            "done() of each task when shutdown() returned": done,
             "results": [result_of(f) for f in futures],
         }
 
     yours, reference = run_both(scenario, submission)
     assert_same(
-        "4 tasks in a pool of 2, still running or waiting, then shutdown(wait=True)",
+        "4 tasks in a pool of 2, still running or waiting, then shutdown() (wait=True by default)",
         yours,
         reference,
         {
-            "done() of each task when shutdown(wait=True) returned": [True] * 4,
+            "done() of each task when shutdown() returned": [True] * 4,
             "results": [0, 1, 2, 3],
         },
     )
@@ -428,6 +428,7 @@ def test_shutdown_can_cancel_pending_tasks(submission):
             join_new_threads(before)
         outcome["tasks that ran"] = list(ran)
         outcome["submit() after shutdown()"] = raised(pool.submit, pow, 2, 2)
+        outcome["threads left once the running task ended"] = [t.name for t in new_threads(before)]
         return outcome
 
     yours, reference = run_both(scenario, submission)
@@ -441,6 +442,7 @@ def test_shutdown_can_cancel_pending_tasks(submission):
             "result of the running task": "first",
             "tasks that ran": ["first"],
             "submit() after shutdown()": "RuntimeError",
+            "threads left once the running task ended": [],
         },
     )
 
