@@ -44,7 +44,8 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="grader.child")
     parser.add_argument("--worker", action="store_true")
     parser.add_argument("--target", required=True)
-    parser.add_argument("--events-fd", type=int, required=True)
+    parser.add_argument("--events-fd", type=int, default=None)  # a pipe (POSIX)
+    parser.add_argument("--events-port", type=int, default=None)  # loopback (portable)
     parser.add_argument("--limits", default="{}")
     parser.add_argument("--cgroup", default=None)
     parser.add_argument("--sandbox", default="session", help="namespace or session")
@@ -76,7 +77,7 @@ def _kill_everything_and_exit(signum=None, frame=None) -> None:
         victims += [p for p in proctree.marked(run_id) if p.pid != me]
     proctree.kill(victims, timeout=2)
     deadline = time.monotonic() + 2
-    while time.monotonic() < deadline:  # reap them, so none is left as a zombie
+    while time.monotonic() < deadline and hasattr(os, "WNOHANG"):  # reap: leave no zombie
         try:
             os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
@@ -130,13 +131,13 @@ def supervise(args, argv: list[str], forked: bool = False) -> int:
     a forked copy of this process is pid 1 of the run's own PID namespace and does the
     reaping; this one only waits for it, so killing it (or it dying) ends the whole run.
     """
-    from . import limits, sandbox
+    from . import channel, limits, sandbox
 
     _die_with_parent()
     secret = sys.stdin.readline().strip()
     limits.apply_json(args.limits, args.cgroup)
     _become_subreaper()
-    events = os.fdopen(args.events_fd, "w", encoding="utf-8", buffering=1)
+    events = channel.open_in_child(args)
     got = sandbox.SESSION
     if args.sandbox == sandbox.NAMESPACE and sandbox.enter_namespaces(args.hide):
         got = sandbox.NAMESPACE
@@ -208,13 +209,17 @@ def _start_and_reap(args, argv, forked: bool, secret: str, events) -> int:
         worker = subprocess.Popen(
             [sys.executable, "-m", "grader.child", "--worker", *argv],
             stdin=subprocess.PIPE,
-            pass_fds=(args.events_fd,),
+            pass_fds=() if args.events_fd is None else (args.events_fd,),
         )
         worker.stdin.write(f"{secret}\n".encode())
         worker.stdin.close()
         worker_pid = worker.pid
     if not _in_namespace_init():
         _watch_the_runner()
+    if _portable():  # no waitpid(-1) everywhere: wait for the worker; the runner kills the rest
+        code = worker.wait()
+        _emit(events, {"event": "exit", "code": code}, secret)
+        return 0 if code == 0 else 1
     code = 0
     while True:
         try:
@@ -283,17 +288,19 @@ def work(args, secret: str | None = None) -> int:
     # interactive session, they import none.
     sys.modules["__main__"] = types.ModuleType("__main__")
     os.environ.setdefault("MPLBACKEND", "Agg")
-    os.set_inheritable(args.events_fd, False)  # the learner's subprocesses do not get it
+    if args.events_fd is not None:
+        os.set_inheritable(args.events_fd, False)  # the learner's subprocesses do not get it
     _forget_the_course_root()
     import multiprocessing
 
-    multiprocessing.set_forkserver_preload(list(CHECK_HELPERS))
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        multiprocessing.set_forkserver_preload(list(CHECK_HELPERS))
     if os.environ.get("CONCLAB_START_METHOD"):  # the grader's own tests try each method
         multiprocessing.set_start_method(os.environ["CONCLAB_START_METHOD"], force=True)
 
     import pytest
 
-    from . import plugin
+    from . import channel, plugin
     from .recorder import Recorder
 
     scratch = os.getcwd()
@@ -321,7 +328,7 @@ def work(args, secret: str | None = None) -> int:
                 args.target,
                 *args.nodeids,
             ],
-            plugins=[plugin, Recorder(args.events_fd, secret)],
+            plugins=[plugin, Recorder(channel.open_in_child(args), secret)],
         )
     )
 

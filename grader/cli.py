@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import batch, formats, release, report, validate, watch
+from . import autograder, batch, formats, release, report, validate, watch
 from .assignment import default_jobs, grade
 from .manifest import EXERCISES_DIR, PROJECT_ROOT, ManifestError
 
@@ -104,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.set_defaults(func=cmd_check)
     lst = sub.add_parser("list", help="list the exercises")
     watch.add_parsers(sub, lst)  # `watch`, and `list` with remembered progress
-    for course_module in (release, batch, validate):  # instructors' commands
+    for course_module in (release, batch, validate, autograder):  # instructors' commands
         course_module.add_parser(sub)
     return parser
 

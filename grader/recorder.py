@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import time
 import traceback
 from pathlib import Path
@@ -20,8 +19,7 @@ import pytest
 from . import diagnose, messages, plugin
 
 
-def _make_emitter(fd: int, secret: str):
-    stream = os.fdopen(fd, "w", encoding="utf-8", buffering=1)
+def _make_emitter(stream, secret: str):
     write, flush, dumps = stream.write, stream.flush, json.dumps
 
     def emit(record: dict) -> None:
@@ -34,8 +32,8 @@ def _make_emitter(fd: int, secret: str):
 class Recorder:
     """A pytest plugin object registered by grader.child; one per worker process."""
 
-    def __init__(self, fd: int, secret: str):
-        self._emit = _make_emitter(fd, secret)
+    def __init__(self, stream, secret: str):
+        self._emit = _make_emitter(stream, secret)
         self._returned: set[str] = set()  # nodeids whose test function returned normally
         self._started: dict[str, float] = {}
         plugin.IMPORT_LISTENERS.append(lambda name: self._emit({"event": "imported"}))

@@ -32,8 +32,8 @@ from pathlib import Path
 
 import psutil
 
+from . import channel, messages, proctree, sandbox, screen, zygote
 from . import limits as limits_mod
-from . import messages, proctree, sandbox, screen, zygote
 from .manifest import PROJECT_ROOT, Check, Exercise
 from .results import CheckResult, ExerciseResult
 
@@ -77,11 +77,13 @@ class _OutputBuffer:
         self.limit = limit
         self.kept = bytearray()
         self.dropped = 0
+        self._lock = threading.Lock()  # guards kept/dropped: a pump thread may feed
 
     def feed(self, data: bytes) -> None:
-        room = max(self.limit - len(self.kept), 0)
-        self.kept += data[:room]
-        self.dropped += max(len(data) - room, 0)
+        with self._lock:
+            room = max(self.limit - len(self.kept), 0)
+            self.kept += data[:room]
+            self.dropped += max(len(data) - room, 0)
 
     def text(self) -> str:
         text = self.kept.decode("utf-8", errors="replace")
@@ -153,21 +155,25 @@ def _hidden_folders(root: Path) -> list[str]:
     return [str(root / name) for name in ("solutions", "hidden") if (root / name).is_dir()]
 
 
-def _start_supervisor(args: list[str], scratch: str, env: dict, events_fd: int):
+def _start_supervisor(args: list[str], scratch: str, env: dict, chan):
     """The run's supervisor, in its own session: forked by the zygote where there is one,
     else a fresh `python -m grader.child`. Either way its output comes on .stdout."""
-    forked = zygote.start_supervisor(args, scratch, env, events_fd)
-    if forked is not None:
-        return forked
+    if chan.write_fd >= 0:
+        forked = zygote.start_supervisor(args, scratch, env, chan.write_fd)
+        if forked is not None:
+            return forked
+    own_group = {"start_new_session": True}
+    if sys.platform == "win32":  # its own group, so that a console's Ctrl-C is ours alone
+        own_group = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
     return subprocess.Popen(
-        [sys.executable, "-m", "grader.child", "--events-fd", str(events_fd), *args],
+        [sys.executable, "-m", "grader.child", *chan.child_args(), *args],
         cwd=scratch,
         env=env,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
-        pass_fds=(events_fd,),
-        start_new_session=True,
+        pass_fds=chan.pass_fds,
+        **own_group,
     )
 
 
@@ -191,7 +197,7 @@ def _run_once(exercise, target, checks, settings, root, timeout, out) -> _Attemp
     secret = secrets.token_hex(16)
     backend = sandbox.choose()
     cgroup = sandbox.PidsCgroup(int(settings["processes"]) + 3)  # + supervisor, init, worker
-    read_fd, write_fd = os.pipe()
+    chan = channel.make()
     try:
         with tempfile.TemporaryDirectory(prefix="conclab-grade-") as scratch:
             os.chmod(scratch, 0o755)
@@ -203,26 +209,23 @@ def _run_once(exercise, target, checks, settings, root, timeout, out) -> _Attemp
             if cgroup.path is not None:
                 args += ["--cgroup", str(cgroup.path)]
             args += nodeids
-            proc = _start_supervisor(args, scratch, _child_env(run_id), write_fd)
+            proc = _start_supervisor(args, scratch, _child_env(run_id), chan)
             try:
                 handle = psutil.Process(proc.pid)  # safe against pid reuse when killing
             except psutil.Error:
                 handle = None
-            os.close(write_fd)
-            write_fd = -1
+            chan.started()
             try:  # the pipe stays open: its end tells the supervisor the runner is gone
                 proc.stdin.write(f"{secret}\n".encode())
                 proc.stdin.flush()
             except OSError:
                 pass
             try:
-                _watch(proc, read_fd, secret, settings, timeout, cgroup, attempt, out)
+                _watch(proc, chan, secret, settings, timeout, cgroup, attempt, out)
             finally:
                 _stop(proc, handle, run_id, cgroup)
     finally:
-        for fd in (read_fd, write_fd):
-            if fd >= 0:
-                os.close(fd)
+        chan.close()
         cgroup.remove()
     names = [n for n in (attempt.sandbox or sandbox.SESSION, cgroup.name) if n]
     attempt.sandbox = "+".join(names)
@@ -264,21 +267,25 @@ def _stop(proc, handle, run_id: str, cgroup) -> None:
         proc.stdout.close()
 
 
-def _watch(proc, read_fd, secret, settings, timeout, cgroup, attempt, out) -> None:
+def _watch(proc, chan, secret, settings, timeout, cgroup, attempt, out) -> None:
     """Read events and output until the worker has ended or the run must be stopped."""
     selector = selectors.DefaultSelector()
-    selector.register(read_fd, selectors.EVENT_READ, "events")
-    selector.register(proc.stdout, selectors.EVENT_READ, "output")
-    reader = _Reader(selector, secret, attempt, timeout, out)
+    reader = _Reader(selector, chan, secret, attempt, timeout, out)
+    reader.open_streams = chan.register(selector)
+    if channel.portable():  # no selecting on pipes everywhere: a thread reads the output
+        threading.Thread(target=_pump, args=(proc.stdout, out), daemon=True).start()
+    else:
+        selector.register(proc.stdout, selectors.EVENT_READ, "output")
+        reader.open_streams += 1
     try:
-        while reader.open_streams and attempt.exit_code is None:
+        while attempt.exit_code is None:
             reader.read(POLL_SECONDS)
             if attempt.exit_code is not None or proc.poll() is not None:
                 # What the run wrote before it ended is in the pipes: read all of it, or the
                 # last results are lost when the supervisor ends quickly. (Bounded: a
                 # process that escaped the tree may keep writing.)
                 until = time.monotonic() + DRAIN_SECONDS
-                while reader.open_streams and reader.read(0) and time.monotonic() < until:
+                while reader.read(0) and time.monotonic() < until:
                     pass
                 return
             if time.monotonic() > reader.deadline and attempt.finished:
@@ -301,27 +308,43 @@ def _watch(proc, read_fd, secret, settings, timeout, cgroup, attempt, out) -> No
         selector.close()
 
 
-class _Reader:
-    """Reads a run's two pipes: event lines (which move the deadline) and output."""
+def _pump(stream, out) -> None:
+    """Copy the run's output into `out` until the pipe ends (the portable path)."""
+    try:
+        while data := os.read(stream.fileno(), 65536):
+            out.feed(data)
+    except (OSError, ValueError):
+        pass
 
-    def __init__(self, selector, secret: str, attempt: _Attempt, timeout: float, out):
-        self.selector, self.secret, self.attempt = selector, secret, attempt
+
+class _Reader:
+    """Reads a run's events (lines that move the deadline) and, where it can, its output."""
+
+    def __init__(self, selector, chan, secret: str, attempt: _Attempt, timeout: float, out):
+        self.selector, self.chan, self.secret, self.attempt = selector, chan, secret, attempt
         self.timeout, self.out = timeout, out
         self.deadline = time.monotonic() + timeout + START_GRACE  # moved by each event
-        self.open_streams = 2
+        self.open_streams = 0
         self.pending = b""  # an event line not yet complete
 
     def read(self, wait: float) -> bool:
         """Read what is ready within `wait` seconds; False when nothing was."""
+        if not self.selector.get_map():
+            time.sleep(wait)
+            return False
         ready = self.selector.select(timeout=wait)
         for key, _ in ready:
-            data = os.read(key.fd, 65536)
-            if not data:
-                self.selector.unregister(key.fileobj)
-                self.open_streams -= 1
-            elif key.data == "output":
-                self.out.feed(data)
-            else:
+            if key.data == "output":
+                data = os.read(key.fd, 65536)
+                if data:
+                    self.out.feed(data)
+                else:
+                    self.selector.unregister(key.fileobj)
+                    self.open_streams -= 1
+                continue
+            data, change = self.chan.read(key, self.selector)
+            self.open_streams += change
+            if data:
                 self._events(data)
         return bool(ready)
 
