@@ -374,12 +374,15 @@ def ticks_during(call, *args) -> dict:
     }
 
 
-def overlap_sentence(cpu_per_wall_second: float, cpus: int) -> str:
-    """What a CPU-seconds-per-wall-second figure from `cpu_per_wall` says (notebook 02)."""
-    figure = f"{cpu_per_wall_second:.2f} CPU seconds per wall-clock second"
+def overlap_sentence(
+    ratio: float, cpus: int, measure: str = "CPU seconds per wall-clock second"
+) -> str:
+    """What a figure that is about 1 when threads take turns says (notebook 02): CPU
+    seconds per wall-clock second from `cpu_per_wall`, or a speedup over one at a time."""
+    figure = f"{ratio:.2f} {measure}"
     if cpus < 2:
         return f"{figure}: with 1 usable CPU, threads cannot compute at the same time here."
-    if cpu_per_wall_second > 1.2:
+    if ratio > 1.2:
         return (
             f"{figure}: above 1, so more than one thread was computing at the same time "
             f"({cpus} usable CPUs)."

@@ -5,6 +5,7 @@ run_traced(pool, f, inputs)
   worker:      board.mark(i) (started, on which worker) ─▶ traced(f, x) ─▶ Span
   main thread: wait(FIRST_COMPLETED, timeout=until next frame) ─▶ tracer.add(span)
                ─▶ LiveTimeline.update(): finished bars + running bars up to now
+                  (in a notebook the PNG is drawn by conclab.render's process)
   then, with repeats=k: k more runs without drawing; the fastest is what is returned
 """
 
@@ -54,16 +55,19 @@ def _in_ipython() -> bool:
     return get_ipython() is not None
 
 
-def _display_png(fig, handle=None, dpi: int = 90):
-    """Render fig to PNG once, without IPython's tight bounding box (which draws it twice),
-    and show or refresh it; returns the display handle (None outside IPython)."""
-    if not _in_ipython():
-        return None
+def _png(fig, dpi: int = 80) -> bytes:
+    """fig as PNG, drawn once: without IPython's tight bounding box (which draws twice)
+    and with fast compression."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
+    return buffer.getvalue()
+
+
+def _show_png(png: bytes, handle=None):
+    """Show or refresh a PNG in a notebook; returns the display handle."""
     from IPython.display import Image, display
 
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    image = Image(data=buffer.getvalue(), format="png")
+    image = Image(data=png, format="png")
     if handle is None:
         return display(image, display_id=True)
     handle.update(image)
@@ -166,16 +170,19 @@ class LiveTimeline:
     """A timeline that re-renders in place in the notebook while tasks run.
 
     Given a StartBoard (`board`), tasks that have started are drawn as bars that grow until
-    they finish; without one, a bar appears when its task finishes. Frames come at least
-    `min_interval` seconds apart and never sooner than the last frame took to draw, so
-    drawing takes at most about half of this thread's time.
+    they finish; without one, a bar appears when its task finishes. A frame starts
+    `min_interval` seconds after the last one ended, so that even a half-second run shows
+    several frames. In a notebook the frames are drawn in a helper process
+    (conclab.render): this thread only waits for the PNG, with the GIL released, so
+    drawing does not compete with threads that compute. It still takes a core on a busy
+    machine, so time the tasks in runs without a plot (`run_traced(..., repeats=k)`).
     """
 
     def __init__(
         self,
         title: str,
         tracer: Tracer | None = None,
-        min_interval: float = 0.05,
+        min_interval: float = 0.03,
         board: StartBoard | None = None,
     ):
         self.title = title
@@ -183,6 +190,7 @@ class LiveTimeline:
         self.min_interval = min_interval
         self.board = board
         self.note = ""  # added to the title of the last frame
+        self.use_renderer = True  # draw frames in conclab.render's process when in a notebook
         self.fig, self.ax = plt.subplots(figsize=(8, 2.8))
         self._handle = None
         self._next = 0.0
@@ -199,12 +207,37 @@ class LiveTimeline:
             return
         running = self.board.running() if self.board is not None else None
         title = f"{self.title} {self.note}" if self.note else self.title
-        draw_timeline(self.ax, self.tracer, title, running=running)
-        _fit_left_margin(self.fig, self.ax)
-        self._handle = _display_png(self.fig, self._handle)
+        png = self._render_elsewhere(title, running) if _in_ipython() else None
+        if png is None:  # outside a notebook, or without the renderer: draw here
+            draw_timeline(self.ax, self.tracer, title, running=running)
+            _fit_left_margin(self.fig, self.ax)
+            png = _png(self.fig) if _in_ipython() else None
+        if png is not None:
+            self._handle = _show_png(png, self._handle)
         self.frames += 1
-        spent = time.monotonic() - now
-        self._next = time.monotonic() + max(self.min_interval, spent)
+        self._next = time.monotonic() + self.min_interval
+
+    def _render_elsewhere(self, title: str, running) -> bytes | None:
+        """The frame's PNG from the renderer process (conclab.render), or None."""
+        from . import render
+
+        if not self.use_renderer:
+            return None
+        helper = render.renderer()
+        if helper is None:
+            return None
+        frame = render.Frame(
+            title=title,
+            origin=self.tracer.origin,
+            spans=tuple(self.tracer.snapshot()),
+            running=dict(running or {}),
+            now=time.perf_counter(),
+            figsize=tuple(self.fig.get_size_inches()),
+        )
+        png = helper.render(frame)
+        if png is None:
+            render.give_up()
+        return png
 
     def close(self) -> None:
         self.update(force=True)

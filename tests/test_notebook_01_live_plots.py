@@ -136,3 +136,41 @@ def test_live_timeline_spaces_frames_by_what_they_cost():
         assert plot.frames == frames
     finally:
         plot.close()
+
+
+def test_the_renderer_process_draws_a_frame_with_running_tasks(no_leaked_processes):
+    from conclab import render
+    from conclab.tracer import Span
+
+    done = Span(0, "w (pid 1)", 1, "w", 10.0, 10.5)
+    frame = render.Frame(
+        title="test", origin=10.0, spans=(done,), running={1: ("w (pid 1)", 10.5)}, now=11.0
+    )
+    helper = render.Renderer()
+    try:
+        png = helper.render(frame)
+        assert png is not None and png.startswith(b"\x89PNG")
+        assert helper.process.pid != os.getpid()
+    finally:
+        helper.close()
+    assert not helper.alive()
+
+
+def test_a_frame_drawn_here_shows_what_the_renderer_would():
+    # The renderer and the fallback draw with the same function.
+    import matplotlib.pyplot as plt
+
+    from conclab import render
+    from conclab.tracer import Span
+
+    frame = render.Frame(
+        title="t",
+        origin=0.0,
+        spans=(Span(0, "a", 1, "a", 0.0, 1.0),),
+        running={1: ("b", 0.5)},
+        now=2,
+    )
+    fig, ax = plt.subplots()
+    assert render.draw_frame(fig, ax, frame).startswith(b"\x89PNG")
+    assert "1 running" in ax.get_title() and len(ax.patches) == 2
+    plt.close(fig)

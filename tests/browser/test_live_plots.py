@@ -66,6 +66,7 @@ def test_every_live_timeline_shows_enough_frames(lab, page, name):
             cell = int(key.split(":")[0])
             frames[cell] = max(frames.get(cell, 0), count)
         seen = {cell: frames.get(cell, 0) for cell in cells}
+        print(f"{name}: frames per live cell {seen}")
         few = {cell: count for cell, count in seen.items() if count < MIN_FRAMES}
         assert not few, (
             f"{name}: live timelines should show at least {MIN_FRAMES} frames each; "
