@@ -310,3 +310,27 @@ def test_a_check_file_that_does_not_import_is_an_internal_error(tmp_path):
     result = grade_exercise(exercise, root / "solutions", root=root)
     assert result.internal_error
     assert all("a broken check file" in c.message for c in result.checks)
+
+
+def test_exit_descriptions_name_the_signal_and_fill_in_the_limits():
+    settings = {"cpu_seconds": 120, "memory_mib": 512, "file_mib": 64, "processes": 64}
+    cpu = runner.describe_exit(-signal.SIGXCPU, settings)
+    assert "SIGXCPU" in cpu and "120 s of CPU" in cpu and "{" not in cpu
+    term = runner.describe_exit(-signal.SIGTERM, settings)
+    assert term.endswith(messages.SIGNAL_REASONS["SIGTERM"])
+    odd = runner.describe_exit(-(signal.SIGRTMIN + 6), settings)
+    assert f"signal {signal.SIGRTMIN + 6} (" in odd and odd.endswith(messages.SIGNAL_OTHER)
+    assert messages.TOO_MANY_PROCESSES != messages.TOO_MANY_PROCESSES_CAPPED
+    assert "stopped" in messages.TOO_MANY_PROCESSES and "refused" not in messages.TOO_MANY_PROCESSES
+
+
+def test_the_portable_path_reports_over_a_loopback_socket(monkeypatch):
+    from grader import channel
+
+    monkeypatch.setenv("CONCLAB_GRADER_PORTABLE", "1")
+    chan = channel.make()
+    try:
+        assert isinstance(chan, channel.SocketChannel)
+        assert chan.pass_fds == () and chan.child_args()[0] == "--events-port"
+    finally:
+        chan.close()
