@@ -54,6 +54,89 @@ def noop() -> None:
     """A process target that does nothing: what remains is the cost of starting one."""
 
 
+class Scorer:
+    """Holds a table; `scorer.score` is a *bound method*, and pickling it pickles the whole
+    scorer with it, once per task. Counts how often that happens in this process."""
+
+    pickled = 0  # how many times an instance was pickled in this process
+
+    def __init__(self, size: int):
+        self.table = list(range(size))
+
+    def score(self, x: int) -> int:
+        return self.table[x % len(self.table)]
+
+    def __getstate__(self):
+        Scorer.pickled += 1  # runs in whichever thread pickles (the pool's own)
+        return self.__dict__
+
+
+def exit_with_lock_result(lock, seconds: float) -> None:
+    """Process target: try to take `lock` for `seconds`; exit code 0 if that worked, 1 if
+    not. Under fork the lock is the parent's lock as it was at the fork, held or not."""
+    sys.exit(0 if lock.acquire(timeout=seconds) else 1)
+
+
+# Scripts for notebook 07 and the tests, each run in a separate interpreter by run_python.
+
+# A thread of the parent holds a lock at the moment of fork(): the child gets the lock
+# held, and no thread that could release it.
+FORK_WITH_HELD_LOCK = """
+import threading
+import multiprocessing as mp
+from conclab.pickling_demo import exit_with_lock_result
+
+if __name__ == "__main__":
+    lock, held, release = threading.Lock(), threading.Event(), threading.Event()
+
+    def holder():
+        with lock:  # held while the fork happens
+            held.set()
+            release.wait(60)
+
+    threading.Thread(target=holder, daemon=True).start()
+    held.wait(60)
+    child = mp.get_context("fork").Process(target=exit_with_lock_result, args=(lock, 1.0))
+    child.start()
+    child.join(60)
+    print("forked child: lock.acquire(timeout=1) ->", child.exitcode == 0)
+    release.set()  # the parent's holder thread lets go...
+    print("parent, after its thread let go: lock.acquire(timeout=1) ->", lock.acquire(timeout=1))
+"""
+
+# An instance of a class defined in __main__, sent as an argument; START_METHOD is replaced.
+MAIN_CLASS_ARGUMENT = """
+import multiprocessing as mp
+from concurrent.futures import ProcessPoolExecutor
+from conclab.pickling_demo import pid_of
+
+class Settings:  # defined in __main__, like a class in a notebook cell
+    retries = 3
+
+if __name__ == "__main__":
+    with ProcessPoolExecutor(1, mp_context=mp.get_context("START_METHOD")) as ex:
+        try:
+            print("the task ran in worker", ex.submit(pid_of, Settings()).result(timeout=60))
+        except Exception as exc:
+            print("the task raised:", type(exc).__name__)
+"""
+
+# gh-115634: more tasks waiting than a worker's max_tasks_per_child.
+BACKLOG_WITH_MAX_TASKS = """
+import os
+from concurrent.futures import ProcessPoolExecutor, wait
+
+if __name__ == "__main__":
+    ex = ProcessPoolExecutor(max_workers=1, max_tasks_per_child=2)
+    futures = [ex.submit(abs, -i) for i in range(6)]  # a backlog: all six at once
+    done, not_done = wait(futures, timeout=10)
+    print(f"{len(done)} of 6 tasks done after 10 s, {len(not_done)} stuck", flush=True)
+    if not_done:
+        os._exit(0)  # a stuck pool would hang the interpreter's exit too
+    ex.shutdown()
+"""
+
+
 # -- shipping data once per worker (initializer) versus with every task ----------------
 
 _WORKER_DATA = None  # set once in each worker process by load_data

@@ -4,6 +4,8 @@ child's whole process tree, and stderr summaries survive colour codes and long m
 from __future__ import annotations
 
 import os
+import pickle
+import sys
 import textwrap
 import time
 
@@ -87,3 +89,116 @@ def test_kernel_colour_settings_do_not_reach_the_child(monkeypatch):
     ran = pd.run_python("raise ValueError('plain')", timeout=60)
     assert "\x1b[" not in ran.stderr, ran.stderr
     assert pd.error_lines(ran.stderr) == {"ValueError: plain": 1}
+
+
+# -- issue 17: claims notebook 07 corrected or added, pinned -------------------------------
+
+MODULE_LAMBDA = lambda: None  # noqa: E731 - a lambda at module level: still `<lambda>`
+
+
+def test_os_resources_do_not_pickle(tmp_path):
+    import socket
+    import threading
+
+    with open(tmp_path / "f.txt", "w") as file, socket.socket() as sock:
+        for obj in (file, threading.Lock(), sock, (x for x in range(3))):
+            assert not pd.try_pickle(obj).startswith("ok"), obj
+
+
+def test_a_bound_method_pickles_its_object_with_every_task():
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    scorer = pd.Scorer(1_000)
+    assert len(pickle.dumps(scorer.score)) > 1_000
+    pd.Scorer.pickled = 0
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=2, mp_context=ctx) as ex:
+        assert list(ex.map(scorer.score, range(20))) == list(range(20))
+    assert pd.Scorer.pickled == 20
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_an_instance_of_a_main_class_breaks_a_strict_pool(method):
+    import multiprocessing
+
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"{method} is not available here")
+    ran = pd.run_python(pd.MAIN_CLASS_ARGUMENT.replace("START_METHOD", method), timeout=120)
+    assert "the task raised: BrokenProcessPool" in ran.stdout, ran
+    assert "Settings" in ran.stderr, ran
+
+
+def test_process_with_a_lambda_target_fails_to_start_under_spawn():
+    """The notebook used to say lambdas fail under every start method: for a bare
+    Process that is only true of spawn and forkserver."""
+    import multiprocessing
+
+    proc = multiprocessing.get_context("spawn").Process(target=MODULE_LAMBDA)
+    with pytest.raises((pickle.PicklingError, AttributeError)):
+        proc.start()
+
+
+@pytest.mark.skipif(os.name == "nt", reason="fork is POSIX only")
+def test_process_with_a_lambda_target_runs_under_fork():
+    import multiprocessing
+    import warnings
+
+    proc = multiprocessing.get_context("fork").Process(target=MODULE_LAMBDA)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # 3.12+: forking with threads
+        proc.start()
+    proc.join(60)
+    assert proc.exitcode == 0
+
+
+@pytest.mark.skipif(os.name == "nt", reason="fork is POSIX only")
+def test_a_forked_child_inherits_a_held_lock():
+    ran = pd.run_python(pd.FORK_WITH_HELD_LOCK, timeout=120)
+    assert ran.stdout.splitlines() == [
+        "forked child: lock.acquire(timeout=1) -> False",
+        "parent, after its thread let go: lock.acquire(timeout=1) -> True",
+    ], ran
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="max_tasks_per_child is new in 3.11")
+def test_a_backlog_with_max_tasks_per_child_reports_instead_of_hanging():
+    """gh-115634 is not only `map`: any backlog hangs, and 3.11 and 3.12 keep the bug."""
+    ran = pd.run_python(pd.BACKLOG_WITH_MAX_TASKS, timeout=120)
+    assert not ran.timed_out and "of 6 tasks done after 10 s" in ran.stdout, ran
+    if sys.version_info[:2] in ((3, 11), (3, 12)):
+        assert "0 stuck" not in ran.stdout, ran
+
+
+def test_writefile_accepts_a_quoted_path_with_a_space(tmp_path):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    folder = tmp_path / "a folder"
+    folder.mkdir()
+    shell = InteractiveShell.instance()
+    shell.run_cell_magic("writefile", f'"{folder}/nb07_workers.py"', "def cube(x):\n    return x\n")
+    assert (folder / "nb07_workers.py").read_text().startswith("def cube")
+
+
+@pytest.mark.skipif(os.name == "nt", reason="on Windows a child's stderr goes to the console")
+def test_the_kernel_forwards_a_childs_stderr_into_the_cell():
+    """The notebook used to say the child's stderr shows in the server's console or not at
+    all: ipykernel 6+ forwards it into the running cell on Linux and macOS."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    cell = (
+        "import subprocess, sys\n"
+        "subprocess.run([sys.executable, '-c', "
+        "'import os; os.write(2, b\"written by a child process\\\\n\")'])\n"
+        "import time; time.sleep(0.5)"
+    )
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(cell)])
+    client = NotebookClient(nb, timeout=120, kernel_name="python3")
+    # ipykernel turns the forwarding off under pytest (PYTEST_CURRENT_TEST): a kernel
+    # started from Jupyter never has that variable.
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_CURRENT_TEST"}
+    with client.setup_kernel(env=env):
+        client.execute_cell(nb.cells[0], 0)
+    text = "".join(o.get("text", "") for o in nb.cells[0].outputs)
+    assert "written by a child process" in text, nb.cells[0].outputs
