@@ -1,0 +1,255 @@
+"""One controlled execution: real threads, one running at a time, switched by the caller.
+
+The controller (the thread that calls `Run.step`) and the workers hand a single turn
+back and forth through two plain locks: `worker.go` (released by the controller to let
+that worker run one step) and `run.back` (released by the worker when it pauses again,
+blocks in a primitive, or finishes). At any moment at most one of them runs scenario
+code, so the shared state seen between steps is exactly the state after the step.
+"""
+
+from __future__ import annotations
+
+import _thread
+import linecache
+import sys
+import threading
+from dataclasses import dataclass, field
+
+from . import _code
+
+WATCHDOG_SECONDS = 10.0  # a step that never comes back ran into a real (uninstrumented) wait
+
+
+class Abort(BaseException):
+    """Raised in a worker to end a run early (pruned, deadlocked, budget, reset)."""
+
+
+class ScheduleError(ValueError):
+    """A schedule named a thread that cannot run at that step."""
+
+
+class StuckError(RuntimeError):
+    """A worker did not come back: it waits on something the explorer does not control."""
+
+
+@dataclass
+class Step:
+    index: int
+    thread: str
+    line: int
+    code: str  # the source line
+    instruction: str
+    state: dict = field(default_factory=dict)  # shared state after the step
+
+
+@dataclass
+class Blocked:
+    ready: object  # callable() -> bool, evaluated by the controller
+    what: str  # "Lock.acquire()" ...
+    can_time_out: bool
+    line: int
+    code: str
+
+
+_workers: dict[int, Worker] = {}  # thread ident -> its worker, for the primitives
+
+
+def current_worker():
+    """The worker running on this thread, or None outside a controlled run."""
+    return _workers.get(_thread.get_ident())
+
+
+class Worker:
+    def __init__(self, run: Run, name: str, fn):
+        self.run, self.name, self.fn = run, name, fn
+        self.go = _thread.allocate_lock()
+        self.go.acquire()
+        self.status = "new"  # new -> ready | blocked -> done
+        self.blocked: Blocked | None = None
+        self.frame = None  # where it is paused (scenario frame)
+        self.offset = -1
+        self.error: BaseException | None = None
+        self.since_line: list = []  # shared-state keys read since the current line began
+        self.primed: set = set()
+        self.thread = threading.Thread(target=self._main, name=f"interleave-{name}", daemon=True)
+
+    # -- in the worker's own thread -------------------------------------------------
+    def _main(self):
+        _workers[_thread.get_ident()] = self
+        self.go.acquire()
+        try:
+            if not self.run.aborting:
+                sys.settrace(self._global_trace)
+                self.fn(self.run.state)
+        except Abort:
+            pass
+        except BaseException as exc:  # the scenario's own error is an outcome, not a crash
+            self.error = exc
+        finally:
+            sys.settrace(None)
+            _workers.pop(_thread.get_ident(), None)
+            self.status, self.frame, self.blocked = "done", None, None
+            self.run.back.release()
+
+    def _global_trace(self, frame, event, arg):
+        code_info = _code.info(frame.f_code)
+        if code_info is None:
+            return None
+        if self.run.granularity == "bytecode":
+            frame.f_trace_opcodes = True
+            frame.f_trace = self._local_trace
+            if frame.f_code not in self.primed:  # 3.12+ instruments the code on settrace
+                self.primed.add(frame.f_code)
+                sys.settrace(self._global_trace)
+        return self._local_trace
+
+    def _local_trace(self, frame, event, arg):
+        if event == "opcode":
+            code_info = _code.info(frame.f_code)
+            offset = frame.f_lasti
+            if offset in code_info.line_starts:
+                self.since_line = []
+            if offset in code_info.visible or self.run.granularity == "every":
+                self.pause(frame, offset)
+        elif event == "line" and self.run.granularity == "line":
+            self.since_line = []
+            self.pause(frame, -1)
+        return self._local_trace
+
+    def pause(self, frame, offset):
+        if self.run.aborting:  # unwinding after Abort: finally blocks run straight through
+            return
+        self.frame, self.offset, self.status = frame, offset, "ready"
+        self._hand_back()
+
+    def _hand_back(self):
+        self.run.back.release()
+        self.go.acquire()
+        if self.run.aborting:
+            sys.settrace(None)
+            raise Abort
+
+    def wait_until(self, ready, what: str, can_time_out: bool) -> bool:
+        """Block (in the model) until ready(); False if the controller let it time out."""
+        if ready():
+            return True
+        frame = _code.caller_frame()
+        line = frame.f_lineno if frame is not None else 0
+        source = linecache.getline(frame.f_code.co_filename, line).strip() if frame else ""
+        self.blocked = Blocked(ready, what, can_time_out, line, source)
+        self.status = "blocked"
+        self._hand_back()
+        self.blocked, self.status = None, "ready"
+        return bool(ready())
+
+    # -- seen by the controller -----------------------------------------------------
+    def runnable(self) -> bool:
+        if self.status == "ready":
+            return True
+        if self.status == "blocked":
+            return self.blocked.can_time_out or bool(self.blocked.ready())
+        return False
+
+    def where(self) -> tuple[int, str, str]:
+        """(line, source line, instruction) of what this worker runs next."""
+        if self.status == "blocked":
+            b = self.blocked
+            ready = b.ready()
+            return b.line, b.code, f"{b.what} {'wakes' if ready else 'times out'}"
+        if self.frame is None:
+            return 0, "", "finished" if self.status == "done" else "not started"
+        line = self.frame.f_lineno
+        code = linecache.getline(self.frame.f_code.co_filename, line).strip()
+        if self.offset < 0:
+            return line, code, "line"
+        text = _code.info(self.frame.f_code).instructions.get(self.offset, "?")
+        return line, code, text
+
+    def key(self):
+        """What this worker's future depends on, for pruning repeated states."""
+        from .search import fingerprint
+
+        if self.status == "done":
+            return ("done", type(self.error).__name__ if self.error else None)
+        frames = _code.scenario_frames(self.frame) if self.frame is not None else []
+        where = tuple((id(f.f_code), f.f_lasti) for f in frames)
+        local = tuple(
+            fingerprint({k: v for k, v in f.f_locals.items() if k != "self"}) for f in frames
+        )
+        blocked = (self.blocked.what, self.blocked.line) if self.blocked else None
+        return (self.status, where, local, tuple(self.since_line), blocked)
+
+
+class Run:
+    """Threads of one scenario, paused before their first shared access, stepped by name."""
+
+    def __init__(self, state, threads: dict, granularity="bytecode", snapshot=None, track=False):
+        if granularity not in ("bytecode", "line", "every"):
+            raise ValueError("granularity is 'bytecode', 'line' or 'every'")
+        self.state, self.granularity, self.snapshot = state, granularity, snapshot
+        self.track = track  # note what each step could read, for pruning (Worker.key)
+        self.back = _thread.allocate_lock()
+        self.back.acquire()
+        self.aborting = False
+        self.steps: list[Step] = []
+        self.workers = {name: Worker(self, name, fn) for name, fn in threads.items()}
+        for worker in self.workers.values():  # each runs its thread-private prologue
+            worker.thread.start()
+            self._resume(worker)
+
+    def _resume(self, worker: Worker):
+        worker.go.release()
+        if not self.back.acquire(timeout=WATCHDOG_SECONDS):
+            self.abort()
+            raise StuckError(
+                f"thread {worker.name} did not pause within {WATCHDOG_SECONDS:g} s: it waits "
+                "on something the explorer does not control (a real lock, a sleep, I/O?). "
+                "Create locks and queues with conclab.interleave's versions, in setup."
+            )
+
+    def runnable(self) -> list[str]:
+        return [n for n, w in self.workers.items() if w.runnable()]
+
+    def finished(self) -> bool:
+        return all(w.status == "done" for w in self.workers.values())
+
+    def deadlocked(self) -> bool:
+        return not self.finished() and not self.runnable()
+
+    def step(self, name: str) -> Step:
+        worker = self.workers.get(name)
+        if worker is None or not worker.runnable():
+            raise ScheduleError(f"step {len(self.steps) + 1}: {name} {self.describe(name)}")
+        line, code, instruction = worker.where()
+        reads = instruction.split(" ")[0] not in _code.PURE_WRITES
+        if self.track and reads:  # what it reads now may sit on its stack until its line ends
+            from .search import fingerprint
+
+            worker.since_line.append(fingerprint(self.state))
+        self._resume(worker)
+        state = self.snapshot(self.state) if self.snapshot else {}
+        step = Step(len(self.steps) + 1, name, line, code, instruction, state)
+        self.steps.append(step)
+        return step
+
+    def describe(self, name: str) -> str:
+        worker = self.workers.get(name)
+        if worker is None:
+            return f"is not a thread of this scenario ({', '.join(self.workers)})"
+        if worker.status == "done":
+            return "has finished"
+        if worker.status == "blocked":
+            b = worker.blocked
+            return f"is blocked in {b.what} at line {b.line}: {b.code}"
+        return "can run"
+
+    def abort(self):
+        """End every worker (they raise Abort where they are paused) and wait for them."""
+        self.aborting = True
+        for worker in self.workers.values():
+            if worker.status != "done" and worker.thread.is_alive():
+                worker.go.release()
+                if not self.back.acquire(timeout=WATCHDOG_SECONDS):
+                    break
+        for worker in self.workers.values():
+            worker.thread.join(WATCHDOG_SECONDS)
