@@ -31,10 +31,12 @@ TIMEOUT = 8.0  # seconds per check for the hanging submissions below
 
 
 @pytest.fixture(params=[sandbox.NAMESPACE, sandbox.SESSION])
-def backend(request, monkeypatch) -> str:
+def backend(request, monkeypatch, supervisor_start) -> str:
     """Force one sandbox backend for this test (and for runners in subprocesses)."""
     if request.param == sandbox.NAMESPACE and not sandbox.namespaces_work():
         pytest.skip("this machine refuses namespaces to this user")
+    if request.param == sandbox.NAMESPACE and supervisor_start == "portable":
+        pytest.skip("the portable path is the session backend by definition")
     monkeypatch.setenv(sandbox.FORCE, request.param)
     return request.param
 
