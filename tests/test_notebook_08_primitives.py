@@ -9,6 +9,7 @@ import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import shared_memory
+from pathlib import Path
 
 import pytest
 
@@ -247,3 +248,30 @@ def test_executor_map_buffersize_bounds_the_read_ahead():
         stream = ex.map(md.double, inputs, buffersize=4)
         next(stream)
         assert inputs.taken <= 5
+
+
+# -- the notebooks' own source ------------------------------------------------------------
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def _code_cells(prefix: str) -> list[str]:
+    import nbformat
+
+    (path,) = NOTEBOOKS.glob(f"{prefix}-*.ipynb")
+    return [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
+
+
+def test_notebook_08_makes_no_ndarray_view_that_can_outlive_close():
+    for source in _code_cells("08"):
+        assert "buffer=block.buf" not in source and "buffer=shm.buf" not in source, source
+
+
+@pytest.mark.parametrize("prefix", ["06", "07", "08"])
+def test_check_cells_do_not_print_the_result_repr(prefix):
+    """A bare `check(...)` as a cell's last line shows the long ExerciseResult(...) repr
+    under the panel: end it with `;` or assign it."""
+    for source in _code_cells(prefix):
+        last = source.strip().splitlines()[-1] if source.strip() else ""
+        if last.startswith("check("):
+            assert last.split("#")[0].rstrip().endswith(";"), source
