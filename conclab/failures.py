@@ -96,7 +96,12 @@ if __name__ == "__main__":
     for cancel in (False, True):
         folder = tempfile.mkdtemp()
         pool = ProcessPoolExecutor(2)
-        futures = [pool.submit(touch_then_sleep, os.path.join(folder, str(i)), 1) for i in range(8)]
+        # The first two tasks (one per worker) take 30 s: still running when the signal
+        # comes. The six queued behind them take 0.2 s.
+        futures = [
+            pool.submit(touch_then_sleep, os.path.join(folder, str(i)), 30 if i < 2 else 0.2)
+            for i in range(8)
+        ]
         deadline = time.monotonic() + 60
         while len(os.listdir(folder)) < 2 and time.monotonic() < deadline:
             time.sleep(0.01)  # until both workers run a task

@@ -185,11 +185,12 @@ def test_a_process_pool_task_in_the_call_queue_cannot_be_cancelled():
 
 def test_a_with_block_left_by_an_exception_runs_every_queued_task_unless_cancelled():
     def leave_early(cancel):
+        # 0.5 s tasks: the worker is still on the first when the exception leaves
         log, started = [], threading.Event()
         with pytest.raises(RuntimeError), ThreadPoolExecutor(max_workers=1) as pool:
             try:
                 for _ in range(5):
-                    pool.submit(failures.sleep_and_log, 0.01, log, started)
+                    pool.submit(failures.sleep_and_log, 0.5, log, started)
                 assert started.wait(10)
                 raise RuntimeError("fail while tasks are queued")
             except BaseException:
