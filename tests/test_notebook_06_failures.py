@@ -231,9 +231,7 @@ def test_timeout_error_alias():
     assert (concurrent.futures.TimeoutError is TimeoutError) == (sys.version_info >= (3, 11))
 
 
-@pytest.mark.skipif(
-    not hasattr(ProcessPoolExecutor, "terminate_workers"), reason="new in Python 3.14"
-)
+@pytest.mark.skipif(sys.version_info < (3, 14), reason="terminate_workers() is new in Python 3.14")
 def test_terminate_workers_ends_a_running_task():
     pool = spawn_pool(max_workers=1)
     stuck = pool.submit(failures.pid_after, 60)
