@@ -73,7 +73,7 @@ def run_threads_traced(func, inputs, title: str, live: bool = True, repeats: int
 
     No executor: this is what a pool does for you. Drawing competes with the threads for
     the GIL, so with `repeats` > 0 the threads run that many more times without drawing
-    and the fastest run is returned (and named in the plot's last frame). Returns the
+    and the fastest run is returned (and named under the plot's last frame). Returns the
     Tracer of the spans; the first exception a call raised is raised here, after every
     thread has ended.
     """
@@ -84,7 +84,7 @@ def run_threads_traced(func, inputs, title: str, live: bool = True, repeats: int
         if repeats > 0:
             tracer = min((_threads_once(func, inputs, None) for _ in range(repeats)), key=wall)
             if plot:
-                plot.note = f"(measured without drawing, best of {repeats}: {wall(tracer):.2f} s)"
+                plot.note = f"measured without drawing, best of {repeats}: {wall(tracer):.2f} s"
     finally:
         if plot:
             plot.close()

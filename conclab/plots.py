@@ -88,11 +88,13 @@ def draw_timeline(
     horizon: float | None = None,
     running: dict | None = None,
     now: float | None = None,
+    note: str = "",
 ) -> None:
     """One row per worker, one bar per task, x in seconds since the tracer started.
 
     `running` ({task: (worker, start)}, from a StartBoard) adds the tasks that started and
     have not finished as hatched bars that reach `now` (time.perf_counter() by default).
+    `note` is added to the x label (what the measured runs took, say).
     """
     spans = tracer.snapshot()
     done = {s.task for s in spans}
@@ -148,7 +150,7 @@ def draw_timeline(
     elapsed = max(tracer.elapsed(), now - tracer.origin if growing else 0.0)
     right = max(horizon or 0.0, elapsed * 1.05, 0.1)
     ax.set_xlim(0, right)
-    ax.set_xlabel("time since start (s)")
+    ax.set_xlabel("time since start (s)" + (f"; {note}" if note else ""))
     ax.set_ylabel("worker")
     state = f"{len(spans)} tasks done"
     if growing:
@@ -162,7 +164,7 @@ def _fit_left_margin(fig, ax) -> None:
     more than the rest of a frame."""
     longest = max((len(t.get_text()) for t in ax.get_yticklabels()), default=8)
     width = fig.get_figwidth() * 72  # points
-    left = min(0.5, (longest * 5.0 + 40) / width)
+    left = min(0.5, (longest * 4.6 + 36) / width)
     fig.subplots_adjust(left=left, right=0.98, bottom=0.17, top=0.87)
 
 
@@ -182,7 +184,7 @@ class LiveTimeline:
         self,
         title: str,
         tracer: Tracer | None = None,
-        min_interval: float = 0.03,
+        min_interval: float = 0.01,
         board: StartBoard | None = None,
     ):
         self.title = title
@@ -206,10 +208,10 @@ class LiveTimeline:
         if not force and now < self._next:
             return
         running = self.board.running() if self.board is not None else None
-        title = f"{self.title} {self.note}" if self.note else self.title
+        title = self.title
         png = self._render_elsewhere(title, running) if _in_ipython() else None
         if png is None:  # outside a notebook, or without the renderer: draw here
-            draw_timeline(self.ax, self.tracer, title, running=running)
+            draw_timeline(self.ax, self.tracer, title, running=running, note=self.note)
             _fit_left_margin(self.fig, self.ax)
             png = _png(self.fig) if _in_ipython() else None
         if png is not None:
@@ -233,6 +235,7 @@ class LiveTimeline:
             running=dict(running or {}),
             now=time.perf_counter(),
             figsize=tuple(self.fig.get_size_inches()),
+            note=self.note,
         )
         png = helper.render(frame)
         if png is None:
@@ -308,9 +311,7 @@ def run_traced(
             runs = [_run_once(executor, func, inputs, None) for _ in range(repeats)]
             tracer = min(runs, key=lambda t: t.elapsed())
             if plot:
-                plot.note = (
-                    f"(measured without drawing, best of {repeats}: {tracer.elapsed():.2f} s)"
-                )
+                plot.note = f"measured without drawing, best of {repeats}: {tracer.elapsed():.2f} s"
     finally:
         if own_pool:
             executor.shutdown()

@@ -34,6 +34,7 @@ class Frame:
     now: float = 0.0
     figsize: tuple = (8.0, 2.8)
     dpi: int = 80
+    note: str = ""
 
 
 def draw_frame(fig, ax, frame: Frame) -> bytes:
@@ -46,7 +47,7 @@ def draw_frame(fig, ax, frame: Frame) -> bytes:
     tracer = Tracer()
     tracer.origin = frame.origin
     tracer.spans = list(frame.spans)
-    draw_timeline(ax, tracer, frame.title, running=frame.running, now=frame.now)
+    draw_timeline(ax, tracer, frame.title, running=frame.running, now=frame.now, note=frame.note)
     _fit_left_margin(fig, ax)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=frame.dpi, pil_kwargs={"compress_level": 1})
