@@ -180,6 +180,11 @@ def _finish(scenario, run, schedule) -> Interleaving:
 def replay(scenario: Scenario, schedule, granularity="bytecode") -> Interleaving:
     """Run the scenario following schedule; after it, each thread runs to its end in turn."""
     names = parse_schedule(schedule)
+    with scenario.patched():
+        return _replay(scenario, names, granularity)
+
+
+def _replay(scenario, names, granularity):
     run = scenario.start(granularity)
     taken = []
     try:
@@ -243,6 +248,11 @@ def explore(
 ) -> Result:
     """Every interleaving (up to budget runs), depth first; preemptions bounds how often a
     thread that could go on is switched away from (CHESS's context bounding)."""
+    with scenario.patched():
+        return _explore(scenario, budget, prune, preemptions, granularity, stop_at_first)
+
+
+def _explore(scenario, budget, prune, preemptions, granularity, stop_at_first):
     result, started = Result(), time.perf_counter()
     visited: dict = {}
     prefix: list[int] = []

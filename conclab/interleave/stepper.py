@@ -87,7 +87,8 @@ class Stepper:
 
     def step(self, name):
         try:
-            self.run.step(name)
+            with self.scenario.patched():
+                self.run.step(name)
             self.message = ""
         except ScheduleError as exc:
             self.message = str(exc)
@@ -102,8 +103,9 @@ class Stepper:
         self.step(self.schedule[done])
 
     def replay_all(self):
-        while self.schedule and len(self.run.steps) < len(self.schedule) and self.run.runnable():
-            self.run.step(self.schedule[len(self.run.steps)])
+        with self.scenario.patched():
+            while self.schedule and len(self.steps) < len(self.schedule) and self.run.runnable():
+                self.run.step(self.schedule[len(self.steps)])
         self.render()
 
     @property

@@ -1,0 +1,134 @@
+"""Scenarios of exercise 13 (a bank whose transfers must be safe under every interleaving),
+shared by its checks and by the learner, who replays a failing one in the stepper:
+
+    from conclab.interleave import Stepper, bank
+    import every_interleaving
+    Stepper(bank.overdraft(every_interleaving), schedule="A*5 B*13")
+"""
+
+from __future__ import annotations
+
+import types
+
+from .search import Scenario, explore
+
+BUDGET = 3_000  # runs per check: a few seconds at most on a loaded core
+PREEMPTIONS = 1  # CHESS: most bugs need one or two switches away from a thread that could go on
+
+
+def _scenario(module, balances, transfers, rule, extra=None):
+    """Threads A, B, C doing bank.transfer(*args); rule(state) -> None or what broke."""
+    if not isinstance(module, types.ModuleType):  # the grader's wrapper of the module
+        module = module.module
+
+    def setup():
+        state = types.SimpleNamespace(bank=module.Bank(dict(balances)), results={}, seen=[])
+        return state
+
+    def thread(args):
+        def run(state):
+            state.results[args] = state.bank.transfer(*args)
+
+        run.__qualname__ = f"transfer{args}"
+        return run
+
+    threads = {name: thread(args) for name, args in zip("ABC", transfers)}
+    if extra is not None:
+        threads[chr(ord("A") + len(threads))] = extra
+
+    def invariant(state):
+        problem = rule(state)
+        assert problem is None, problem
+
+    def show(state):
+        return {"balances": dict(state.bank.balances), **({"seen": state.seen} if extra else {})}
+
+    calls = [f"{n}: bank.transfer{args}" for n, args in zip("ABC", transfers)]
+    if extra is not None:
+        calls.append(f"{chr(ord('A') + len(transfers))}: bank.total()")
+    scenario = Scenario(setup, threads, invariant, show, patch=(module,))
+    scenario.name = f"Bank({balances}) with " + "; ".join(calls)
+    return scenario
+
+
+def _conserved(total):
+    def rule(state):
+        balances = state.bank.balances
+        if any(v < 0 for v in balances.values()):
+            return f"an account went below 0: {balances}"
+        if sum(balances.values()) != total:
+            return f"money appeared or vanished: {balances} adds up to {sum(balances.values())}, not {total}"
+        return None
+
+    return rule
+
+
+def overdraft(module):
+    """x has 100; A and B each move 60 out of it: exactly one may succeed."""
+
+    def rule(state):
+        return _conserved(100)(state) or (
+            None
+            if sorted(state.results.values()) == [False, True]
+            else f"transfer results {state.results}: exactly one of them should succeed"
+        )
+
+    return _scenario(module, {"x": 100, "y": 0, "z": 0}, [("x", "y", 60), ("x", "z", 60)], rule)
+
+
+def two_deposits(module):
+    """A moves 10 from x to z while B moves 10 from y to z: z must end with 20."""
+    return _scenario(
+        module, {"x": 10, "y": 10, "z": 0}, [("x", "z", 10), ("y", "z", 10)], _conserved(20)
+    )
+
+
+def opposite(module):
+    """A moves x -> y while B moves y -> x: both finish, nothing lost."""
+    return _scenario(module, {"x": 50, "y": 50}, [("x", "y", 10), ("y", "x", 20)], _conserved(100))
+
+
+def cycle(module):
+    """A: x -> y, B: y -> z, C: z -> x at once: all finish, nothing lost."""
+    return _scenario(
+        module,
+        {"x": 10, "y": 10, "z": 10},
+        [("x", "y", 5), ("y", "z", 5), ("z", "x", 5)],
+        _conserved(30),
+    )
+
+
+def audit(module):
+    """A moves 30 from x to y while B reads bank.total(): B must see 100."""
+
+    def total(state):
+        state.seen.append(state.bank.total())
+
+    def rule(state):
+        return _conserved(100)(state) or (
+            None if state.seen == [100] else f"bank.total() returned {state.seen[0]}, not 100"
+        )
+
+    return _scenario(module, {"x": 60, "y": 40}, [("x", "y", 30)], rule, extra=total)
+
+
+def check(scenario, builder_name: str, module_name: str, budget=BUDGET, preemptions=PREEMPTIONS):
+    """Explore; on a broken interleaving, fail with the shortest one as a replayable schedule."""
+    result = explore(scenario, budget=budget, preemptions=preemptions)
+    if not result.broken:
+        return result
+    worst = result.shortest
+    steps = worst.table()
+    rows = str(steps).splitlines()
+    shown = rows if len(rows) <= 40 else rows[:15] + ["    ..."] + rows[-24:]
+    raise AssertionError(
+        f"Exploring the interleavings of {scenario.name} "
+        f"(up to {preemptions} preemptions, {result.runs} runs): {result.broken} broke the "
+        f"rules. The shortest ({len(worst.schedule)} steps, {worst.switches} switches), "
+        f'schedule "{worst.compact()}":\n'
+        + "\n".join(shown)
+        + "\nReplay it step by step in a notebook (run it from the exercise's folder):\n"
+        f"    from conclab.interleave import Stepper, bank\n"
+        f"    import {module_name}\n"
+        f'    Stepper(bank.{builder_name}({module_name}), schedule="{worst.compact()}")'
+    )
