@@ -300,8 +300,11 @@ def work(args, secret: str | None = None) -> int:
 
     import pytest
 
-    from . import channel, plugin
+    from . import channel, plugin, stackhook
     from .recorder import Recorder
+
+    stackhook.install()  # stacks on request when a check times out (grader/stacks.py)
+    stackhook.watch_exceptions(os.path.abspath(args.target))
 
     scratch = os.getcwd()
     ini = os.path.join(scratch, "pytest.ini")

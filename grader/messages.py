@@ -70,6 +70,25 @@ NO_CHECKS_SELECTED = "no exercise matches {names}; known exercises: {known}"
 HINT_POINTER = "Read hint {task} in {hints}."
 CHECK_NEVER_RAISES = "The grader could not run: {error}"
 
+STACKS_HEADER = "Where your code was waiting when the time ran out:"
+STACKS_CUT = "  [... {lines} more lines cut ...]"
+VANISHED_HEADER = "Exceptions your code raised where nobody saw them:"
+CAUSE_JOIN_BEFORE_DRAIN = (
+    "a process cannot end while items it put on a queue are unread: read the queue before "
+    "joining the process (join before drain)"
+)
+CAUSE_POOL_WAITS_ON_ITSELF = (
+    "a task waits for another task of its own pool; when every worker waits, the tasks "
+    "they wait for never start. Wait outside the pool, or use a second pool"
+)
+CAUSE_LOCK_ORDER = (
+    "two threads each wait for a lock: if each holds the lock the other wants, neither can "
+    "go on. Take locks in one fixed order everywhere"
+)
+CAUSE_SENTINEL = (
+    "a consumer waits for an item while another thread waits for it to end: is a sentinel "
+    "(a stop item) missing for one consumer? Send one per consumer"
+)
 FLAGGED = "flagged for review (the score stands until a person looks): {reasons}"
 
 # What a whole run says at the end.

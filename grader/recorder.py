@@ -10,21 +10,25 @@ from __future__ import annotations
 
 import functools
 import json
+import threading
 import time
 import traceback
 from pathlib import Path
 
 import pytest
 
-from . import diagnose, messages, plugin
+from . import diagnose, messages, plugin, stackhook
 
 
 def _make_emitter(stream, secret: str):
     write, flush, dumps = stream.write, stream.flush, json.dumps
+    lock = threading.Lock()  # one line at a time: hooks emit from the learner's threads
 
     def emit(record: dict) -> None:
-        write(dumps({**record, "secret": secret}) + "\n")
-        flush()
+        line = dumps({**record, "secret": secret}) + "\n"
+        with lock:
+            write(line)
+            flush()
 
     return emit
 
@@ -37,6 +41,8 @@ class Recorder:
         self._returned: set[str] = set()  # nodeids whose test function returned normally
         self._started: dict[str, float] = {}
         plugin.IMPORT_LISTENERS.append(lambda name: self._emit({"event": "imported"}))
+        stackhook.LISTENERS.append(lambda text: self._emit({"event": "vanished", "text": text}))
+        self._vanished_at = 0  # VANISHED entries before the current check
 
     def pytest_configure(self, config):
         """Without pytest's terminal reporter nobody reads its failure reports: skip their
@@ -64,6 +70,7 @@ class Recorder:
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_logstart(self, nodeid, location):
         self._started[nodeid] = time.monotonic()
+        self._vanished_at = len(stackhook.VANISHED)
         self._emit({"event": "start", "name": _check_name(nodeid.rpartition("::")[2])})
 
     @pytest.hookimpl(hookwrapper=True)
@@ -81,6 +88,10 @@ class Recorder:
                 elif isinstance(call.excinfo.value, MemoryError):
                     # Free what the learner's frames hold, so that reporting can go on.
                     traceback.clear_frames(call.excinfo.value.__traceback__)
+                unseen = stackhook.VANISHED[self._vanished_at :] + stackhook.unread_exceptions()
+                if unseen:
+                    listed = "\n".join(f"  {text}" for text in unseen[:10])
+                    message = f"{message}\n{messages.VANISHED_HEADER}\n{listed}"
             self._emit(
                 {
                     "event": "result",

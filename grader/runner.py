@@ -32,7 +32,7 @@ from pathlib import Path
 
 import psutil
 
-from . import channel, messages, proctree, sandbox, screen, zygote
+from . import channel, messages, proctree, sandbox, screen, stacks, zygote
 from . import limits as limits_mod
 from .manifest import PROJECT_ROOT, Check, Exercise
 from .results import CheckResult, ExerciseResult
@@ -68,6 +68,7 @@ class _Attempt:
     ending_status: str = messages.ERROR
     sandbox: str = ""  # the backend the supervisor reported
     collect_error: str = ""  # the checks themselves could not be collected
+    vanished: list[str] = field(default_factory=list)  # exceptions nobody saw, as reported
 
 
 class _OutputBuffer:
@@ -104,6 +105,16 @@ def _child_env(run_id: str) -> dict:
     return env
 
 
+# Run at the start of every Python process of a run (the folder is on its PYTHONPATH), so
+# that spawn and forkserver children can report their stacks too.
+SITECUSTOMIZE = """import os
+if os.environ.get("CONCLAB_GRADING_RUN", "").strip("-"):
+    try:
+        from grader import stackhook
+        stackhook.install()
+    except Exception:
+        pass
+"""
 _packages: str | None = None
 _packages_lock = threading.Lock()  # guards _packages: gradings start in several threads
 
@@ -118,7 +129,12 @@ def _package_folder() -> str:
             os.chmod(folder, 0o755)
             here = Path(__file__).resolve().parent
             for package in (here, here.parent / "conclab"):
-                os.symlink(package, os.path.join(folder, package.name))
+                try:
+                    os.symlink(package, os.path.join(folder, package.name))
+                except OSError:  # no symlinks here (Windows without the privilege): a copy
+                    shutil.copytree(package, os.path.join(folder, package.name))
+            with open(os.path.join(folder, "sitecustomize.py"), "w", encoding="utf-8") as fh:
+                fh.write(SITECUSTOMIZE)
             atexit.register(shutil.rmtree, folder, True)
             _packages = folder
         return _packages
@@ -198,6 +214,7 @@ def _run_once(exercise, target, checks, settings, root, timeout, out) -> _Attemp
     backend = sandbox.choose()
     cgroup = sandbox.PidsCgroup(int(settings["processes"]) + 3)  # + supervisor, init, worker
     chan = channel.make()
+    stacks.prepare(run_id)
     try:
         with tempfile.TemporaryDirectory(prefix="conclab-grade-") as scratch:
             os.chmod(scratch, 0o755)
@@ -222,11 +239,16 @@ def _run_once(exercise, target, checks, settings, root, timeout, out) -> _Attemp
                 pass
             try:
                 _watch(proc, chan, secret, settings, timeout, cgroup, attempt, out)
+                if attempt.ending_status == messages.TIMEOUT:
+                    attempt.ending = "\n".join(
+                        [attempt.ending, *_where_it_waited(proc, run_id, submission, attempt)]
+                    )
             finally:
                 _stop(proc, handle, run_id, cgroup)
     finally:
         chan.close()
         cgroup.remove()
+        stacks.remove(run_id)
     names = [n for n in (attempt.sandbox or sandbox.SESSION, cgroup.name) if n]
     attempt.sandbox = "+".join(names)
     if not attempt.finished and not attempt.ending:
@@ -235,6 +257,21 @@ def _run_once(exercise, target, checks, settings, root, timeout, out) -> _Attemp
     if cgroup.hit_limit() and capped not in attempt.ending:
         attempt.ending = f"{attempt.ending} {capped}".strip()
     return attempt
+
+
+def _where_it_waited(proc, run_id: str, submission: Path, attempt: _Attempt) -> list[str]:
+    """Before a timed-out run is killed: every process's stacks, trimmed to the learner's
+    lines, and the exceptions nobody saw. Never fails the grading."""
+    try:
+        pids = {p.pid for p in proctree.descendants(proc.pid)[1:]}
+        pids |= {p.pid for p in proctree.marked(run_id)}
+        pids.discard(proc.pid)
+        lines = stacks.summarise(stacks.request(sorted(pids), run_id), str(submission))
+    except Exception:  # noqa: BLE001 - a report that cannot be made is left out
+        lines = []
+    if attempt.vanished:
+        lines += [messages.VANISHED_HEADER, *(f"  {v}" for v in attempt.vanished[:10])]
+    return lines
 
 
 def _stop(proc, handle, run_id: str, cgroup) -> None:
@@ -381,6 +418,8 @@ def _apply_event(line: bytes, secret: str, attempt: _Attempt, timeout: float, de
         attempt.sandbox = str(event.get("name", ""))
     elif kind == "collect_error":
         attempt.collect_error = str(event.get("message", ""))
+    elif kind == "vanished" and len(attempt.vanished) < 50:
+        attempt.vanished.append(str(event.get("text", ""))[:500])
     elif kind == "imported":
         attempt.imported = True
     elif kind == "result":

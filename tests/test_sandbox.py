@@ -190,7 +190,7 @@ def test_learner_sees_an_allowlisted_environment(tmp_path, monkeypatch):
     env = runner._child_env("run")
     assert "GITHUB_TOKEN" not in env
     assert env["PYTHONPATH"] != str(PROJECT_ROOT)
-    assert sorted(os.listdir(env["PYTHONPATH"])) == ["conclab", "grader"]
+    assert sorted(os.listdir(env["PYTHONPATH"])) == ["conclab", "grader", "sitecustomize.py"]
 
 
 # -- attacks (issue "No false full scores") ----------------------------------------------
