@@ -99,6 +99,8 @@ class Renderer:
         """PNG bytes of frame, or None if the renderer failed (then it is not asked again)."""
         with self._lock:
             try:
+                while self.conn.poll():  # an answer left by a request that was interrupted
+                    self.conn.recv_bytes()
                 self.conn.send(frame)
                 if not self.conn.poll(timeout):
                     raise TimeoutError("the renderer did not answer")

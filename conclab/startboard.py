@@ -43,12 +43,15 @@ class StartBoard:
     def mark(self, task: int) -> None:
         """Record that task started now, on this worker."""
         name = worker_name().encode("utf-8")[:NAME_BYTES]
-        with open(self.path, "r+b") as file:
-            file.seek(task * RECORD.size + 8)
-            file.write(RECORD.pack(0.0, name)[8:])
-            file.flush()
-            file.seek(task * RECORD.size)
-            file.write(struct.pack("<d", time.perf_counter()))
+        try:
+            with open(self.path, "r+b") as file:
+                file.seek(task * RECORD.size + 8)
+                file.write(RECORD.pack(0.0, name)[8:])
+                file.flush()
+                file.seek(task * RECORD.size)
+                file.write(struct.pack("<d", time.perf_counter()))
+        except OSError:
+            pass  # the plot has closed its board (its run ended early): nothing to show
 
     def running(self) -> dict[int, tuple[str, float]]:
         """{task: (worker name, start)} for every task that has started."""
@@ -67,7 +70,7 @@ class StartBoard:
     def close(self) -> None:
         try:
             os.unlink(self.path)
-        except FileNotFoundError:
+        except OSError:  # gone already, or (Windows) a late task still has it open
             pass
 
 

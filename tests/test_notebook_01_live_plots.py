@@ -174,3 +174,12 @@ def test_a_frame_drawn_here_shows_what_the_renderer_would():
     assert render.draw_frame(fig, ax, frame).startswith(b"\x89PNG")
     assert "1 running" in ax.get_title() and len(ax.patches) == 2
     plt.close(fig)
+
+
+def test_a_task_that_starts_after_its_plot_closed_still_runs():
+    # When a run ends early (a task raised), tasks left on the pool start later: their
+    # mark on the closed board must not make them fail.
+    board = StartBoard(1)
+    board.close()
+    span, value = traced_started(board, abs, -3, 0)
+    assert value == 3 and board.running() == {}
