@@ -23,24 +23,29 @@ class EndlessSource:
 
     The check calls `consumed()` for each result it takes. Reading more than
     max_in_flight items ahead of that raises ReadTooFar, so an implementation that reads
-    everything first stops at once instead of filling the memory. No slack: the check
-    counts a result as consumed before it asks for the next one, so a window that takes
-    the next item only once a result was handed back is never more than k ahead.
+    everything first stops at once instead of filling the memory. No slack where none is
+    needed: the caller counts a result as consumed before it asks for the next one, so a
+    read made in the caller's thread (inside next(), as a generator does) is judged
+    against exactly max_in_flight. A read made by another thread (a feeder) may come
+    between a result being handed back and the caller counting it: one more is allowed.
     """
 
     def __init__(self, max_in_flight: int):
         self.limit = max_in_flight
-        self._lock = threading.Lock()  # guards pulled, taken and most_ahead
+        self._lock = threading.Lock()  # guards pulled, taken, consumer and most_ahead
         self.pulled = 0
         self.taken = 0
-        self.most_ahead = 0
+        self.consumer: threading.Thread | None = None  # the thread that takes the results
+        self.most_ahead = 0  # how far ahead of the caller, less any feeder allowance
 
     def __iter__(self):
         return self
 
     def __next__(self) -> int:
         with self._lock:
-            if self.pulled - self.taken >= self.limit:
+            caller = self.consumer in (None, threading.current_thread())
+            slack = 0 if caller else 1
+            if self.pulled - self.taken >= self.limit + slack:
                 raise ReadTooFar(
                     f"bounded_map(fn, endless_input, max_in_flight={self.limit}) took "
                     f"{self.pulled + 1} items from the input while the caller had taken only "
@@ -51,12 +56,13 @@ class EndlessSource:
                 )
             n = self.pulled
             self.pulled += 1
-            self.most_ahead = max(self.most_ahead, self.pulled - self.taken)
+            self.most_ahead = max(self.most_ahead, self.pulled - self.taken - slack)
         return n
 
     def consumed(self) -> None:
         with self._lock:
             self.taken += 1
+            self.consumer = threading.current_thread()
 
 
 def double(n):
