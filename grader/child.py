@@ -66,12 +66,19 @@ def _become_subreaper() -> None:
             pass
 
 
+ENDING = threading.Event()  # set once the clean-up below has begun; it ends this process
+
+
 def _kill_everything_and_exit(signum=None, frame=None) -> None:
-    """The runner died (or asked us to stop): take every process of this run with us."""
+    """The runner died (or asked us to stop): take every process of this run with us.
+
+    Deepest first, and with ENDING set: the main thread, woken when the worker dies, must
+    not let this process exit before the worker's own children are dead too."""
     from . import proctree
 
+    ENDING.set()
     me = os.getpid()
-    victims = proctree.descendants(me)[1:]
+    victims = list(reversed(proctree.descendants(me)[1:]))
     run_id = os.environ.get(proctree.MARKER)
     if run_id:
         victims += [p for p in proctree.marked(run_id) if p.pid != me]
@@ -218,6 +225,8 @@ def _start_and_reap(args, argv, forked: bool, secret: str, events) -> int:
         _watch_the_runner()
     if _portable():  # no waitpid(-1) everywhere: wait for the worker; the runner kills the rest
         code = worker.wait()
+        if ENDING.is_set():  # the watchdog is ending the run: it exits when all are dead
+            time.sleep(60)
         _emit(events, {"event": "exit", "code": code}, secret)
         return 0 if code == 0 else 1
     code = 0
@@ -233,6 +242,8 @@ def _start_and_reap(args, argv, forked: bool, secret: str, events) -> int:
             if worker is not None:
                 worker.returncode = code  # reaped here, not by Popen
             _emit(events, {"event": "exit", "code": code}, secret)
+    if ENDING.is_set():  # the watchdog is ending the run: it exits when all are dead
+        time.sleep(60)
     return 0 if code == 0 else 1
 
 

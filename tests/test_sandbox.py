@@ -155,7 +155,7 @@ def test_a_closed_stdout_is_no_traceback(tmp_path):
 
 def test_a_long_line_on_the_events_pipe_costs_linear_time_and_loses_nothing():
     attempt = runner._Attempt()
-    reader = runner._Reader(None, "s3cret", attempt, 10.0, runner._OutputBuffer(10))
+    reader = runner._Reader(None, None, "s3cret", attempt, 10.0, runner._OutputBuffer(10))
     started = time.process_time()
     for _ in range(64):
         reader._events(b"x" * (1 << 20))  # 64 MiB without a newline
