@@ -14,6 +14,8 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
+from . import runspans
+
 # How long a task waits for the others before the check gives up. Generous on purpose:
 # only an implementation that never runs the tasks together ever waits this long.
 BARRIER_SECONDS = 5.0  # threads in one process start within milliseconds
@@ -153,10 +155,12 @@ class InFlightGate:
                 self.threads.append(me)
             self._held.add(me)
             self._changed.notify_all()
+        started = time.perf_counter()
         try:
             self._open.wait(BARRIER_SECONDS)
             return item
         finally:
+            runspans.record(repr(item), started, time.perf_counter())
             with self._lock:
                 self.in_flight -= 1
                 self._held.discard(me)
@@ -260,6 +264,7 @@ class FinishingOrder:
         with self._lock:
             self._made_by[k] = (me, sys._getframe(1))
         i = self._order.index(k) if k in self._order else 0
+        started = time.perf_counter()
         try:
             if i > 0:
                 before = self._order[i - 1]
@@ -273,6 +278,7 @@ class FinishingOrder:
                     self._wait_until_dealt_with(before)
             return self._task(item)
         finally:
+            runspans.record(self._describe(k), started, time.perf_counter())
             self._returned[k].set()
 
     def _wait_until_dealt_with(self, k) -> None:

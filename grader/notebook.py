@@ -67,6 +67,39 @@ def _cells(*cells: str, style: str = "") -> str:
     return "".join(f"<td style='{CELL}{style}'>{c}</td>" for c in cells)
 
 
+def run_picture_html(spans: list[dict]) -> str:
+    """The learner's own run as a timeline image (one row per worker, a bar per call), in
+    the lessons' style; empty if it cannot be drawn."""
+    try:
+        import base64
+        import io
+
+        import matplotlib
+
+        matplotlib.use("Agg", force=False)
+        from matplotlib.figure import Figure
+    except ImportError:
+        return ""
+    workers = list(dict.fromkeys(s["worker"] for s in spans))
+    fig = Figure(figsize=(6, 0.5 + 0.35 * len(workers)))
+    ax = fig.subplots()
+    for row, worker in enumerate(workers):
+        for s in (s for s in spans if s["worker"] == worker):
+            width = max((s["end"] - s["start"]) * 1000, 0.05)
+            ax.barh(row, width, left=s["start"] * 1000, height=0.6, color="#4c72b0")
+            ax.text(s["start"] * 1000, row, f" {s['label']}", va="center", fontsize=7)
+    ax.set_yticks(range(len(workers)), workers, fontsize=7)
+    ax.invert_yaxis()
+    ax.set_xlabel("time since the first call (ms)")
+    ax.set_ylabel("worker", fontsize=7)
+    ax.set_title("Your run, as the check saw it", fontsize=9)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=80)
+    data = base64.b64encode(buffer.getvalue()).decode()
+    return f"<br><img alt='your run' src='data:image/png;base64,{data}'>"
+
+
 def checks_table(result) -> str:
     """The result's header and one row per check: status, task, check, points, message."""
     ok = result.status == messages.PASSED
@@ -76,6 +109,8 @@ def checks_table(result) -> str:
         hidden = " <em>(hidden)</em>" if c.hidden else ""
         status = f"<b style='color:{COLOURS.get(c.status, '#000')}'>{html.escape(c.status)}</b>"
         message = html.escape(c.message).replace("\n", "<br>")
+        if c.spans and not c.passed:
+            message += run_picture_html(c.spans)
         name = f"<code>{html.escape(c.name)}</code>{hidden}"
         rows.append(
             f"<tr>{_cells(status, str(c.task), name, f'{c.score:g}/{c.max_score:g}')}"

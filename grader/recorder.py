@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import sys
 import threading
 import time
 import traceback
@@ -71,6 +72,7 @@ class Recorder:
     def pytest_runtest_logstart(self, nodeid, location):
         self._started[nodeid] = time.monotonic()
         self._vanished_at = len(stackhook.VANISHED)
+        _take_spans()  # what an earlier check's stragglers recorded is not this check's
         self._emit({"event": "start", "name": _check_name(nodeid.rpartition("::")[2])})
 
     @pytest.hookimpl(hookwrapper=True)
@@ -92,6 +94,7 @@ class Recorder:
                 if unseen:
                     listed = "\n".join(f"  {text}" for text in unseen[:10])
                     message = f"{message}\n{messages.VANISHED_HEADER}\n{listed}"
+            spans = _take_spans() if status != messages.PASSED else []
             self._emit(
                 {
                     "event": "result",
@@ -99,6 +102,7 @@ class Recorder:
                     "status": status,
                     "message": message,
                     "duration": time.monotonic() - self._started.get(item.nodeid, 0.0),
+                    "spans": spans,
                 }
             )
 
@@ -109,6 +113,12 @@ class Recorder:
 
     def pytest_sessionfinish(self, session, exitstatus):
         self._emit({"event": "done"})
+
+
+def _take_spans() -> list[dict]:
+    """The learner's run as the probes recorded it (conclab.runspans), if a check used them."""
+    module = sys.modules.get("conclab.runspans")
+    return module.take()[0] if module is not None else []
 
 
 def _check_name(name: str) -> str:

@@ -22,6 +22,29 @@ def hint_pointer(result: ExerciseResult, task: int) -> str:
     return messages.HINT_POINTER.format(task=task, hints=f"exercises/{folder}/hints.md")
 
 
+def text_timeline(spans: list[dict], width: int = 40) -> list[str]:
+    """One row per worker of the learner's run: '#' while it ran a call, '.' otherwise,
+    then the calls it ran, in order."""
+    if not spans:
+        return []
+    total = max(s["end"] for s in spans) or 1e-9
+    rows: dict[str, tuple[list[str], list[str]]] = {}
+    for s in sorted(spans, key=lambda s: s["start"]):
+        row, labels = rows.setdefault(s["worker"], (["."] * width, []))
+        first = min(int(s["start"] / total * width), width - 1)
+        last = max(first, min(int(s["end"] / total * width), width - 1))
+        row[first : last + 1] = ["#"] * (last + 1 - first)
+        labels.append(s["label"])
+    name = min(max(len(n) for n in rows), 24)
+    lines = [
+        f"{n[:24]:<{name}} |{''.join(row)}| {', '.join(labels)[:40]}"
+        for n, (row, labels) in list(rows.items())[:12]
+    ]
+    span = f"{total * 1000:.1f} ms" if total < 1 else f"{total:.2f} s"
+    lines.append(f"{'':<{name}}  0{span:>{width}}")
+    return lines
+
+
 def exercise_text(result: ExerciseResult, verbose: bool = False) -> list[str]:
     """Lines for one exercise: a summary line, then the first failure (or all with verbose)."""
     ok = result.status == messages.PASSED
@@ -38,6 +61,9 @@ def exercise_text(result: ExerciseResult, verbose: bool = False) -> list[str]:
         )
         for part in check.message.splitlines() or [""]:
             lines.append(f"         {part}")
+        if check.spans:
+            lines.append("         " + messages.YOUR_RUN)
+            lines += [f"           {row}" for row in text_timeline(check.spans)]
         lines.append(f"         {hint_pointer(result, check.task)}")
     if failures and not verbose and len(failures) > 1:
         lines.append(f"       ... and {len(failures) - 1} more failing check(s); use --verbose")

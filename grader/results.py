@@ -19,6 +19,7 @@ class CheckResult:
     message: str = ""
     hidden: bool = False
     duration: float = 0.0
+    spans: list = field(default_factory=list)  # the learner's run, for a failed check
 
     @property
     def passed(self) -> bool:

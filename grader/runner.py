@@ -500,6 +500,7 @@ def _grade_into(result, exercise, checks, target, root, timeout, limits) -> None
             if c.name in attempt.results:
                 event = attempt.results[c.name]
                 records[c.name] = _result(c, event["status"], event["message"], event["duration"])
+                records[c.name].spans = list(event.get("spans") or [])[:200]
                 progress = True
         stuck = attempt.current
         if stuck is not None and stuck not in records:

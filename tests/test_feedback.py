@@ -148,3 +148,41 @@ def test_a_stack_dump_is_trimmed_to_the_learners_frames():
     assert any("line 7 in consume" in line and "queue.Queue.get" in line for line in lines)
     assert any("pid 43" in line and "did not report" in line for line in lines)
     assert not any("selectors" in line for line in lines)
+
+
+SORTS_RESULTS = """
+from concurrent.futures import ThreadPoolExecutor
+def fetch_all(urls, fetch, max_workers=8):
+    with ThreadPoolExecutor(max_workers) as pool:
+        return sorted(pool.map(fetch, urls), key=str)
+"""
+
+TOO_MANY_IN_FLIGHT = """
+from concurrent.futures import ThreadPoolExecutor
+def bounded_map(fn, items, k):
+    if k < 1:
+        raise ValueError("k must be at least 1")
+    with ThreadPoolExecutor(k + 1) as pool:
+        yield from pool.map(fn, items)
+"""
+
+
+@pytest.mark.parametrize(
+    "slug, source", [("fetch_in_order", SORTS_RESULTS), ("bounded_map", TOO_MANY_IN_FLIGHT)]
+)
+def test_a_failed_concurrency_check_shows_the_learners_run(slug, source, tmp_path):
+    from grader import notebook, report
+
+    (exercise,) = select([slug])
+    path = tmp_path / "submission.py"
+    path.write_text(source, encoding="utf-8")
+    result = grade_exercise(exercise, make_target(tmp_path, exercise, path))
+    drawn = [c for c in result.checks if not c.passed and c.spans]
+    assert drawn, [(c.name, c.status) for c in result.checks]
+    spans = drawn[0].spans
+    assert {"worker", "label", "start", "end"} <= set(spans[0])
+    assert len({s["worker"] for s in spans}) > 1  # several threads, one row each
+    text = "\n".join(report.exercise_text(result, verbose=True))
+    assert messages.YOUR_RUN in text and "|" in text
+    assert "<img alt='your run'" in notebook.checks_table(result)
+    assert all(not c.spans for c in result.checks if c.passed)  # only failed checks carry it
