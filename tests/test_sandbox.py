@@ -49,6 +49,14 @@ def submission(tmp_path: Path, slug: str, source: str) -> Path:
     return tmp_path / "target"
 
 
+def course_copy(tmp_path: Path) -> Path:
+    """The course's exercises, solutions and hidden checks, to change without harm."""
+    root = tmp_path / "course"
+    for name in ("exercises", "solutions", "hidden"):
+        shutil.copytree(PROJECT_ROOT / name, root / name)
+    return root
+
+
 def solution_text(slug: str) -> str:
     return select([slug])[0].module_in(SOLUTIONS_DIR).read_text(encoding="utf-8")
 
@@ -165,9 +173,7 @@ def test_a_long_line_on_the_events_pipe_costs_linear_time_and_loses_nothing():
 
 
 def test_bad_limits_refused_by_validate_and_fail_only_their_exercise(tmp_path):
-    root = tmp_path / "course"
-    for name in ("exercises", "solutions", "hidden"):
-        shutil.copytree(PROJECT_ROOT / name, root / name)
+    root = course_copy(tmp_path)
     manifest = root / "exercises" / "02_prime_chunks" / "exercise.toml"
     manifest.write_text(manifest.read_text() + "\n[limits]\nprocesess = 8\n")
     errors: list[str] = []
@@ -282,9 +288,7 @@ def test_parametrized_sizes(submission, n):
 
 
 def test_a_parametrized_check_passes_only_when_every_case_passes(tmp_path):
-    root = tmp_path / "course"
-    for name in ("exercises", "solutions", "hidden"):
-        shutil.copytree(PROJECT_ROOT / name, root / name)
+    root = course_copy(tmp_path)
     folder = root / "exercises" / "01_fetch_in_order"
     checks = folder / "test_fetch_in_order.py"
     checks.write_text(checks.read_text() + PARAMETRIZED)
@@ -303,9 +307,7 @@ def test_a_parametrized_check_passes_only_when_every_case_passes(tmp_path):
 
 
 def test_a_check_file_that_does_not_import_is_an_internal_error(tmp_path):
-    root = tmp_path / "course"
-    for name in ("exercises", "solutions", "hidden"):
-        shutil.copytree(PROJECT_ROOT / name, root / name)
+    root = course_copy(tmp_path)
     checks = root / "exercises" / "01_fetch_in_order" / "test_fetch_in_order.py"
     checks.write_text(checks.read_text() + "\nraise ImportError('a broken check file')\n")
     (exercise,) = select(["fetch_in_order"], root)
