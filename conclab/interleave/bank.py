@@ -57,7 +57,8 @@ def _conserved(total):
         if any(v < 0 for v in balances.values()):
             return f"an account went below 0: {balances}"
         if sum(balances.values()) != total:
-            return f"money appeared or vanished: {balances} adds up to {sum(balances.values())}, not {total}"
+            found = sum(balances.values())
+            return f"money appeared or vanished: {balances} adds up to {found}, not {total}"
         return None
 
     return rule
