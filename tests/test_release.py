@@ -72,7 +72,8 @@ def distinctive_solution_lines() -> dict[Path, list[str]]:
         text for source in PUBLIC_SOURCES for text in text_files(PROJECT_ROOT / source).values()
     )
     found = {}
-    for path in sorted(SOLUTIONS_DIR.glob("*/*.py")):
+    instructor_only = [*SOLUTIONS_DIR.glob("*/*.py"), *(PROJECT_ROOT / "hidden").glob("*/*.py")]
+    for path in sorted(instructor_only):
         lines = {line.strip() for line in path.read_text(encoding="utf-8").splitlines()}
         found[path] = sorted(line for line in lines if len(line) >= MIN_LINE and line not in public)
     return found
