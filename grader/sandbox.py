@@ -82,8 +82,14 @@ def enter_namespaces(hide: list[str]) -> bool:
 
 def become_init() -> None:
     """In pid 1 of the new namespace: a /proc that shows this namespace, so pids the run
-    sees (os.getpid, psutil) agree. Best effort: some containers forbid mounting proc."""
+    sees (os.getpid, psutil) agree. Best effort: some containers forbid mounting proc.
+
+    Mounted in a mount namespace of init's own: in the supervisor's, that /proc would show
+    the inner pids, and the supervisor would signal and wait on the host's pids 1, 2, ..."""
+    if _libc().unshare(CLONE_NEWNS) != 0:
+        return
     try:
+        _mount("none", "/", None, MS_REC | MS_PRIVATE, None)
         _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, None)
     except OSError:
         pass

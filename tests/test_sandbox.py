@@ -338,3 +338,35 @@ def test_the_portable_path_reports_over_a_loopback_socket(monkeypatch):
         assert chan.pass_fds == () and chan.child_args()[0] == "--events-port"
     finally:
         chan.close()
+
+
+SUPERVISOR_PROC = """
+import os, sys
+from grader import sandbox
+assert sandbox.enter_namespaces([])
+ready_r, ready_w = os.pipe()  # init writes a byte once its /proc is mounted
+init = os.fork()
+if init == 0:
+    sandbox.become_init()
+    os.write(ready_w, str(os.getpid()).encode())
+    os._exit(0)
+inner = os.read(ready_r, 16).decode()
+os.waitpid(init, 0)
+print(inner, os.readlink("/proc/self") == str(os.getpid()))
+"""
+
+
+def test_the_supervisor_keeps_the_hosts_proc_when_init_mounts_its_own():
+    """The supervisor signals and waits on pids it reads in /proc: were init's /proc its
+    too, it would signal the host's pids 1, 2, ... (and wait two seconds on each run)."""
+    if not sandbox.namespaces_work():
+        pytest.skip("this machine refuses namespaces to this user")
+    done = subprocess.run(
+        [sys.executable, "-c", SUPERVISOR_PROC],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=PROJECT_ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["1", "True"]
