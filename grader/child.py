@@ -31,6 +31,7 @@ PR_SET_CHILD_SUBREAPER = 36
 # The project's helpers that checks import. Processes the learner's code starts under
 # forkserver fork from a server that has them imported, rather than each importing them.
 CHECK_HELPERS = (
+    "conclab.interleave.bank",
     "conclab.probes",
     "conclab.probes_futures",
     "conclab.probes_mp",

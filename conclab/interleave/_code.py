@@ -187,6 +187,11 @@ def scenario_file(filename: str) -> bool:
     return not path.startswith(_LIBRARY)
 
 
+def own_file(filename: str) -> bool:
+    """True for this package's own modules."""
+    return os.path.normcase(os.path.abspath(filename)).startswith(_HERE + os.sep)
+
+
 def info(code) -> CodeInfo | None:
     """CodeInfo for scenario code, None for library code (never paused in)."""
     try:

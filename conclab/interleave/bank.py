@@ -41,7 +41,10 @@ def _scenario(module, balances, transfers, rule, extra=None):
         assert problem is None, problem
 
     def show(state):
-        return {"balances": dict(state.bank.balances), **({"seen": state.seen} if extra else {})}
+        return {
+            "balances": dict(state.bank.balances),
+            **({"seen": list(state.seen)} if extra else {}),
+        }
 
     calls = [f"{n}: bank.transfer{args}" for n, args in zip("ABC", transfers)]
     if extra is not None:
