@@ -188,10 +188,6 @@ def test_timeouts_are_modelled():
 
     def waiter(s):
         s.got.append(s.lock.acquire(timeout=1))
-        s.event.set()
-
-    def waiter(s):
-        s.got.append(s.lock.acquire(timeout=1))
         if s.got[-1]:
             s.lock.release()
         s.event.set()

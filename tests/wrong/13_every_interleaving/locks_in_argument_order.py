@@ -14,13 +14,12 @@ class Bank:
         self.locks = {name: threading.Lock() for name in self.balances}
 
     def transfer(self, src, dst, amount):
-        with self.locks[src]:
-            with self.locks[dst]:
-                if self.balances[src] < amount:
-                    return False
-                self.balances[src] -= amount
-                self.balances[dst] += amount
-                return True
+        with self.locks[src], self.locks[dst]:
+            if self.balances[src] < amount:
+                return False
+            self.balances[src] -= amount
+            self.balances[dst] += amount
+            return True
 
     def total(self):
         locks = [self.locks[name] for name in sorted(self.balances)]
