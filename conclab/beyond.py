@@ -1,4 +1,4 @@
-"""Helpers and workers for notebook 10-beyond-one-machine: free-threading, subinterpreters, Dask.
+"""Helpers and workers for notebook 11-beyond-one-machine: free-threading, subinterpreters, Dask.
 
 Dask pickles functions with cloudpickle, but its workers still import the modules that
 functions live in: keeping them here means a worker on another machine only needs
@@ -217,7 +217,7 @@ def fan_out(parts: int, n: int) -> int:
     `worker_client()` calls `secede()` first: this task's thread leaves the worker's
     thread pool while it waits, so the worker can run the subtasks even with one thread,
     and `rejoin()` when the block ends. Without it, tasks that wait on their own cluster
-    can occupy every thread and wait for ever (notebook 06's deadlock, on a cluster).
+    can occupy every thread and wait for ever (notebook 07's deadlock, on a cluster).
     """
     from distributed import worker_client
 

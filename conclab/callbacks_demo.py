@@ -1,4 +1,4 @@
-"""Helpers for notebook 05-callbacks: record where callbacks run, catch what they log, and
+"""Helpers for notebook 06-callbacks: record where callbacks run, catch what they log, and
 show progress from them without printing into the wrong cell.
 
     pool thread (or manager thread)              notebook

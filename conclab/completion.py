@@ -1,4 +1,4 @@
-"""Helpers for notebook 04-as-completed-and-wait: a live view of completion order against
+"""Helpers for notebook 05-as-completed-and-wait: a live view of completion order against
 submission order, and tasks whose finishing order is fixed by construction.
 
     notebook                                   pool threads

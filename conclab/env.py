@@ -51,7 +51,7 @@ def default_workers() -> dict:
     """Default `max_workers` of ThreadPoolExecutor and ProcessPoolExecutor on this
     interpreter, by the rules in concurrent/futures/thread.py and process.py:
     threads min(32, cpus + 4), processes cpus (at most 61 on Windows), where cpus is
-    `executor_cpus()`. The one place this rule lives; notebooks 00 and 03 show it."""
+    `executor_cpus()`. The one place this rule lives; notebooks 00 and 04 show it."""
     cpus, source = executor_cpus()
     processes = cpus
     if sys.platform == "win32":

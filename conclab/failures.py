@@ -1,4 +1,4 @@
-"""Tasks that fail on purpose, for notebook 06: errors, crashes, cancellation, retries and
+"""Tasks that fail on purpose, for notebook 07: errors, crashes, cancellation, retries and
 the deadlocks of a pool waiting on itself. Importable, so process pools can run them under
 every start method.
 
@@ -79,7 +79,7 @@ def touch_then_sleep(path: str, seconds: float) -> int:
     return os.getpid()
 
 
-# Run by notebook 06 in a separate interpreter (its own process group): what Jupyter's
+# Run by notebook 07 in a separate interpreter (its own process group): what Jupyter's
 # Interrupt button does to a process pool on POSIX, with and without cancel_futures.
 INTERRUPT_LIKE_JUPYTER = """
 import os, signal, sys, tempfile, time

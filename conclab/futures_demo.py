@@ -1,4 +1,4 @@
-"""Helpers for notebook 03-futures: tasks whose timing is set by events rather than sleeps,
+"""Helpers for notebook 04-futures: tasks whose timing is set by events rather than sleeps,
 so each Future state can be shown by construction, plus process-pool workers.
 
     notebook                                   pool thread

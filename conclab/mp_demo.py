@@ -1,4 +1,4 @@
-"""Workers for notebook 08: one small function per multiprocessing primitive.
+"""Workers for notebook 09: one small function per multiprocessing primitive.
 
     produce ──put──▶ tasks Queue ──get──▶ consume (x2) ──put──▶ results Queue ──▶ parent
                      one SENTINEL per consumer         (pid, SENTINEL, None) = "I am done"
@@ -224,7 +224,7 @@ def scale_block(name: str, shape, dtype: str, start: int, stop: int, factor: flo
     return os.getpid()
 
 
-# Run in a separate interpreter by notebook 08 and the tests: what the unsafe view does.
+# Run in a separate interpreter by notebook 09 and the tests: what the unsafe view does.
 CLOSE_UNDER_A_NDARRAY_VIEW = """
 import numpy as np
 from multiprocessing import shared_memory

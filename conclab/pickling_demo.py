@@ -1,4 +1,4 @@
-"""Workers and measuring helpers for notebook 07: what crosses a process boundary, and how.
+"""Workers and measuring helpers for notebook 08: what crosses a process boundary, and how.
 
     parent process                              worker process
     pickle.dumps(square)  ─ b"conclab.pickling_demo square" ─▶ import the module, look it up
@@ -77,7 +77,7 @@ def exit_with_lock_result(lock, seconds: float) -> None:
     sys.exit(0 if lock.acquire(timeout=seconds) else 1)
 
 
-# Scripts for notebook 07 and the tests, each run in a separate interpreter by run_python.
+# Scripts for notebook 08 and the tests, each run in a separate interpreter by run_python.
 
 # A thread of the parent holds a lock at the moment of fork(): the child gets the lock
 # held, and no thread that could release it.

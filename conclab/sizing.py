@@ -1,6 +1,6 @@
 """Choosing an executor and sizing it: the decision guide, pool timings, BLAS threads, memory.
 
-Workers for notebook 09-choosing-and-sizing. Every function a pool runs is module-level,
+Workers for notebook 10-choosing-and-sizing. Every function a pool runs is module-level,
 so it pickles by reference under fork, spawn and forkserver. NumPy, threadpoolctl and
 psutil are imported inside functions: a worker pays for them only when it uses them.
 """

@@ -16,25 +16,25 @@ KNOWN_MISTAKES = (
         "a worker process died, so the pool is broken. Usual causes: the worker function is "
         "defined in a notebook or script that worker processes cannot import (spawn and "
         "forkserver re-import it by name), or a worker crashed. "
-        "See notebook 07-pickling-and-start-methods.",
+        "See notebook 08-pickling-and-start-methods.",
     ),
     (
         "PicklingError",
         "your worker function or its data could not be pickled: lambdas, nested functions, "
         "local classes and open files cannot cross a process boundary. Define workers at "
-        "module level. See notebook 07-pickling-and-start-methods.",
+        "module level. See notebook 08-pickling-and-start-methods.",
     ),
     (
         "Can't pickle",
         "something you sent to a worker process could not be pickled: lambdas, nested "
         "functions, local classes and open files cannot cross a process boundary. Define "
-        "workers at module level. See notebook 07-pickling-and-start-methods.",
+        "workers at module level. See notebook 08-pickling-and-start-methods.",
     ),
     (
         "cannot pickle",
         "something you sent to or from a worker process could not be pickled (locks, open "
         "files, generators and lambdas cannot cross a process boundary). Send plain data. "
-        "See notebook 07-pickling-and-start-methods.",
+        "See notebook 08-pickling-and-start-methods.",
     ),
     (
         "Resource temporarily unavailable",
@@ -44,7 +44,7 @@ KNOWN_MISTAKES = (
     (
         "Can't get local object",
         "a nested function or local class cannot be pickled by reference: move it to module "
-        "level. See notebook 07-pickling-and-start-methods.",
+        "level. See notebook 08-pickling-and-start-methods.",
     ),
     (
         "BrokenBarrierError",

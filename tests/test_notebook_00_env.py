@@ -43,7 +43,7 @@ def test_default_workers_is_what_both_executors_use():
     assert workers["ProcessPoolExecutor"] == ProcessPoolExecutor()._max_workers
 
 
-def test_notebook_03_and_the_report_use_the_same_function():
+def test_notebook_04_and_the_report_use_the_same_function():
     assert (
         futures_demo.default_workers()["ThreadPoolExecutor"]
         == (env.default_workers()["ThreadPoolExecutor"])

@@ -1,6 +1,6 @@
 """Exercise 13: a bank whose transfers are safe under every interleaving of its threads.
 
-Read README.md first. Use the primitives of notebook 02b (threading.Lock, RLock, ...):
+Read README.md first. Use the primitives of notebook 03 (threading.Lock, RLock, ...):
 the checks swap them for conclab.interleave's versions and explore every interleaving.
 """
 

@@ -1,4 +1,4 @@
-"""conclab.failures, the helpers of notebook 06-errors-cancellation-timeouts, and the
+"""conclab.failures, the helpers of notebook 07-errors-cancellation-timeouts, and the
 behaviours the notebook states, under spawn as well as the default start method."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Helpers behind notebook 09: the decision guide, the Amdahl fit, the pipeline's spans."""
+"""Helpers behind notebook 10: the decision guide, the Amdahl fit, the pipeline's spans."""
 
 from __future__ import annotations
 
@@ -99,7 +99,7 @@ def test_blas_limit_in_the_initializer_reaches_the_worker(method):
 
 # --- issue 17, item 3: the bottleneck is computed from the spans, never written in advance
 
-NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "09-choosing-and-sizing.ipynb"
+NOTEBOOK = Path(__file__).resolve().parent.parent / "notebooks" / "10-choosing-and-sizing.ipynb"
 
 
 def _notebook_cells(kind: str) -> list[str]:
@@ -374,7 +374,7 @@ def test_the_io_verdict_is_computed_from_the_rows():
     assert "200 requests/s at 20 ms each, 4.0 requests must be in flight" in text
 
 
-# --- issue 17, item 22: one cell compares start methods; exercise 10 cites notebook 03
+# --- issue 17, item 22: one cell compares start methods; exercise 10 cites notebook 04
 
 
 def test_worker_memory_under_spawn_is_measured_in_the_same_cell():
@@ -387,9 +387,9 @@ def test_worker_memory_under_spawn_is_measured_in_the_same_cell():
 def test_exercise_10_readme_cites_the_notebook_that_shows_map_reading_ahead():
     root = NOTEBOOK.parent.parent
     readme = (root / "exercises" / "10_bounded_map" / "README.md").read_text()
-    assert "`09-choosing-and-sizing` shows the\nmemory growing" not in readme
-    assert "`03-futures`" in readme
-    assert "InputLog" in (root / "notebooks" / "03-futures.ipynb").read_text()
+    assert "`10-choosing-and-sizing` shows the\nmemory growing" not in readme
+    assert "`04-futures`" in readme
+    assert "InputLog" in (root / "notebooks" / "04-futures.ipynb").read_text()
 
 
 def test_runs_that_disagree_say_the_machine_was_busy():

@@ -1,4 +1,4 @@
-"""conclab.completion and plots.run_with_progress, the helpers of notebook 04."""
+"""conclab.completion and plots.run_with_progress, the helpers of notebook 05."""
 
 from __future__ import annotations
 
@@ -59,8 +59,8 @@ def test_run_with_progress_counts_every_task_and_runs_them_together():
 
 
 def test_futures_cancelled_by_shutdown_are_done_but_never_counted_by_wait_or_as_completed():
-    # Notebook 04: the cancel_futures trap (CPython gh-109934, gh-92001, gh-87893). If this
-    # fails, CPython has fixed it: update notebook 04 and exercise 04's hints.
+    # Notebook 05: the cancel_futures trap (CPython gh-109934, gh-92001, gh-87893). If this
+    # fails, CPython has fixed it: update notebook 05 and exercise 04's hints.
     pool = ThreadPoolExecutor(max_workers=1)
     gate = Gate()
     running = pool.submit(gate.task, "running")
@@ -81,7 +81,7 @@ def test_futures_cancelled_by_shutdown_are_done_but_never_counted_by_wait_or_as_
 
 
 def test_the_interpreter_exits_only_after_the_running_call_has_finished():
-    # Notebook 04: whatever wait() says, even after shutdown(wait=False), Python waits at
+    # Notebook 05: whatever wait() says, even after shutdown(wait=False), Python waits at
     # exit for running calls: the call's line comes after the script's last line.
     lines = exit_waits_for_running_calls()
     assert len(lines) == 3, lines

@@ -1,4 +1,4 @@
-"""conclab.futures_demo, the helpers of notebook 03-futures."""
+"""conclab.futures_demo, the helpers of notebook 04-futures."""
 
 from __future__ import annotations
 
@@ -67,13 +67,13 @@ def test_default_workers_matches_the_thread_pool():
 
 
 def test_thread_pool_map_ignores_chunksize_and_process_pool_batches():
-    # Notebook 03: "ThreadPoolExecutor accepts chunksize and ignores it".
+    # Notebook 04: "ThreadPoolExecutor accepts chunksize and ignores it".
     assert count_submits(ThreadPoolExecutor, 1_000, chunksize=250, max_workers=2) == 1_000
     assert count_submits(ProcessPoolExecutor, 1_000, chunksize=250, max_workers=2) == 4
 
 
 def test_result_reraises_with_the_traceback_of_the_worker():
-    # Notebook 03: "result() raises it again, in your thread, with the traceback of the worker".
+    # Notebook 04: "result() raises it again, in your thread, with the traceback of the worker".
     with ThreadPoolExecutor(max_workers=1) as pool, pytest.raises(ValueError) as caught:
         pool.submit(fail_on, 3).result()
     assert frames_of(caught.value)[-1] == "fail_on"
@@ -84,7 +84,7 @@ def test_result_reraises_with_the_traceback_of_the_worker():
 
 
 def test_map_cancels_every_call_not_started_when_a_result_raises():
-    # Notebook 03: with 20 inputs on 2 threads and input 2 raising, only inputs 0 to 4 run.
+    # Notebook 04: with 20 inputs on 2 threads and input 2 raising, only inputs 0 to 4 run.
     record = MapRecord(bad=2)
     with ThreadPoolExecutor(max_workers=2) as pool:
         with pytest.raises(ValueError):
@@ -118,7 +118,7 @@ def test_map_cancels_every_call_not_started_when_its_iterator_is_closed():
 
 
 def test_process_pool_marks_queued_calls_running_before_a_worker_starts_them():
-    # Notebook 03: a process pool's future is "running" once its call is in the call queue
+    # Notebook 04: a process pool's future is "running" once its call is in the call queue
     # (max_workers + 1 calls), and cancel() then fails.
     gate = ProcessGate()
     with ProcessPoolExecutor(max_workers=1, **gate.pool_options) as pool:
@@ -133,7 +133,7 @@ def test_process_pool_marks_queued_calls_running_before_a_worker_starts_them():
 
 
 def test_concurrent_futures_timeout_error_is_the_builtin_from_3_11():
-    # Notebooks 03 and 04: which TimeoutError to catch on which version.
+    # Notebooks 04 and 05: which TimeoutError to catch on which version.
     if sys.version_info >= (3, 11):
         assert concurrent.futures.TimeoutError is TimeoutError
     else:

@@ -1,4 +1,4 @@
-"""conclab.mp_demo, the helpers of notebook 08-multiprocessing-primitives, and the
+"""conclab.mp_demo, the helpers of notebook 09-multiprocessing-primitives, and the
 behaviours the notebook states, under spawn (the strictest start method). Each test pins
 a claim the notebook corrected (issue 17), so that the wrong one cannot come back."""
 
@@ -262,7 +262,7 @@ def _code_cells(prefix: str) -> list[str]:
     return [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
 
 
-def test_notebook_08_makes_no_ndarray_view_that_can_outlive_close():
+def test_notebook_09_makes_no_ndarray_view_that_can_outlive_close():
     for source in _code_cells("08"):
         assert "buffer=block.buf" not in source and "buffer=shm.buf" not in source, source
 

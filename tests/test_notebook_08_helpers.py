@@ -91,7 +91,7 @@ def test_kernel_colour_settings_do_not_reach_the_child(monkeypatch):
     assert pd.error_lines(ran.stderr) == {"ValueError: plain": 1}
 
 
-# -- issue 17: claims notebook 07 corrected or added, pinned -------------------------------
+# -- issue 17: claims notebook 08 corrected or added, pinned -------------------------------
 
 MODULE_LAMBDA = lambda: None  # noqa: E731 - a lambda at module level: still `<lambda>`
 

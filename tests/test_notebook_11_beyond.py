@@ -1,4 +1,4 @@
-"""Helpers behind notebook 10: scheduler address, data-travel timings, interpreter detection."""
+"""Helpers behind notebook 11: scheduler address, data-travel timings, interpreter detection."""
 
 from __future__ import annotations
 
@@ -113,7 +113,7 @@ def test_task_stream_spans_share_the_schedulers_clock():
 def test_the_notebook_draws_dask_from_the_task_stream_not_from_worker_clocks():
     import nbformat
 
-    path = Path(__file__).resolve().parent.parent / "notebooks" / "10-beyond-one-machine.ipynb"
+    path = Path(__file__).resolve().parent.parent / "notebooks" / "11-beyond-one-machine.ipynb"
     code = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
     executor_cell = next(s for s in code if "get_executor(" in s)
     assert "get_task_stream(" in executor_cell and "task_stream_tracer(" in executor_cell
@@ -157,12 +157,12 @@ def test_a_subinterpreter_imports_the_standard_library():
 
 
 @pytest.mark.slow
-def test_notebook_10_runs_without_dask_and_says_how_to_install_it():
+def test_notebook_11_runs_without_dask_and_says_how_to_install_it():
     """Item 23: every Dask cell skips with a hint instead of failing one after another."""
     import nbformat
     from nbclient import NotebookClient
 
-    path = Path(__file__).resolve().parent.parent / "notebooks" / "10-beyond-one-machine.ipynb"
+    path = Path(__file__).resolve().parent.parent / "notebooks" / "11-beyond-one-machine.ipynb"
     nb = nbformat.read(path, as_version=4)
     nb.cells = [c for c in nb.cells if "from grader import check" not in c.source]
     block = nbformat.v4.new_code_cell(
@@ -246,7 +246,7 @@ def test_the_notebook_says_the_scheduler_assigns_tasks():
     """Item 20: the scheduler decides where each task runs; workers do not take from a queue."""
     import nbformat
 
-    path = Path(__file__).resolve().parent.parent / "notebooks" / "10-beyond-one-machine.ipynb"
+    path = Path(__file__).resolve().parent.parent / "notebooks" / "11-beyond-one-machine.ipynb"
     cells = nbformat.read(path, as_version=4).cells
     prose = "\n".join(c.source for c in cells if c.cell_type == "markdown")
     assert "a queue of\ntasks (at the scheduler), workers that take them" not in prose

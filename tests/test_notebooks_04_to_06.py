@@ -1,4 +1,4 @@
-"""Notebooks 03 to 05 as files: what every one of them must have (issue 16 item 18)."""
+"""Notebooks 04 to 06 as files: what every one of them must have (issue 16 item 18)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 
 
-@pytest.mark.parametrize("name", ["03-futures", "04-as-completed-and-wait", "05-callbacks"])
+@pytest.mark.parametrize("name", ["04-futures", "05-as-completed-and-wait", "06-callbacks"])
 def test_setup_cell_asks_for_inline_plots(name):
     # With MPLBACKEND set (as the tests set it), plots would otherwise show as "<Figure>".
     nb = nbformat.read(NOTEBOOKS / f"{name}.ipynb", as_version=4)

@@ -1,4 +1,4 @@
-"""conclab.callbacks_demo, the helpers of notebook 05-callbacks, and the behaviours the
+"""conclab.callbacks_demo, the helpers of notebook 06-callbacks, and the behaviours the
 notebook states (where callbacks run, what happens to their exceptions)."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ else:
     import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
-NOTEBOOK = ROOT / "notebooks" / "05-callbacks.ipynb"
+NOTEBOOK = ROOT / "notebooks" / "06-callbacks.ipynb"
 
 
 def test_callback_runs_in_pool_thread_or_in_the_adding_thread():
@@ -112,7 +112,7 @@ def test_meet_then_needs_every_task_at_once():
 
 
 def test_output_rule_follows_the_ipykernel_version():
-    # Notebook 05 section 4: 6.29.0 to 7.0.x routed a thread's output to the cell that
+    # Notebook 06 section 4: 6.29.0 to 7.0.x routed a thread's output to the cell that
     # started the thread (ipykernel PR 1186); 7.1.0 restored the running cell (PR 1451).
     for version, where in [
         ("6.28.3", "RUNNING"),
@@ -137,7 +137,7 @@ def test_project_requires_an_ipykernel_with_the_rule_notebook_05_states():
 
 @pytest.mark.parametrize("update", sorted(demo.UPDATES))
 def test_an_unlocked_widget_update_held_open_loses_the_other_one(update):
-    # Notebook 05: Output.append_stdout and bar.value += 1 are a read, then a write.
+    # Notebook 06: Output.append_stdout and bar.value += 1 are a read, then a write.
     lost, kept = demo.held_open(update, locked=False), demo.held_open(update, locked=True)
     if update == "bar.value += 1":
         assert (lost, kept) == (1, 2)
@@ -155,7 +155,7 @@ def test_output_log_keeps_every_line_from_callbacks_in_several_threads():
 
 
 def test_a_slow_callback_holds_back_every_result_of_a_process_pool():
-    # Notebook 05: one manager thread completes every future of a process pool.
+    # Notebook 06: one manager thread completes every future of a process pool.
     events = {name: demo.new_gate() for name in ("go first", "go second", "second ran")}
     in_callback, release = threading.Event(), threading.Event()
 
@@ -180,7 +180,7 @@ def test_a_slow_callback_holds_back_every_result_of_a_process_pool():
 
 
 def test_a_callback_raising_base_exception_ends_its_pool_thread():
-    # Notebook 05 section 3: undefined by the docs; what CPython does today.
+    # Notebook 06 section 3: undefined by the docs; what CPython does today.
     ran_in, after = [], []
     go = threading.Event()
 
@@ -202,7 +202,7 @@ def test_a_callback_raising_base_exception_ends_its_pool_thread():
 
 
 def run_cells(cell_ids: list[str]) -> dict[str, str]:
-    """Run the setup cell and these cells of notebook 05 in a fresh kernel; their stdout."""
+    """Run the setup cell and these cells of notebook 06 in a fresh kernel; their stdout."""
     import nbformat
     from nbclient import NotebookClient
 
@@ -218,7 +218,7 @@ def run_cells(cell_ids: list[str]) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_notebook_05_cells_show_what_their_prose_says():
+def test_notebook_06_cells_show_what_their_prose_says():
     out = run_cells(
         [
             "cell-04",
