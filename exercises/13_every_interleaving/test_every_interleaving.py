@@ -7,7 +7,7 @@ instruction that touches shared memory (up to 2 preemptions each run). A failure
 the shortest interleaving that broke a rule, as a schedule you can replay in the stepper.
 """
 
-from conclab.interleave import bank
+import conclab.interleave.bank as bank
 
 MODULE = "every_interleaving"
 
@@ -23,6 +23,11 @@ def test_transfer_moves_money(submission):
     assert refused is False and b.balances == {"x": 70, "y": 30}, (
         f"transfer('y', 'x', 31) with y = 30 returned {refused!r} and left {b.balances}; "
         "expected False and no change"
+    )
+    whole = b.transfer("y", "x", 30)
+    assert whole is True and b.balances == {"x": 100, "y": 0}, (
+        f"transfer('y', 'x', 30) with y = 30 (exactly the amount) returned {whole!r} and left "
+        f"{b.balances}; expected True and {{'x': 100, 'y': 0}}: src holds at least amount"
     )
     assert b.total() == 100, f"total() returned {b.total()!r}; expected 100"
 

@@ -1,6 +1,6 @@
 """Hidden checks for exercise 13."""
 
-from conclab.interleave import bank
+import conclab.interleave.bank as bank
 
 MODULE = "every_interleaving"
 
