@@ -48,19 +48,28 @@ def meet_then_sum(barrier, chunk) -> tuple[int, int]:
     Module-level, so it pickles by reference under every start method; `barrier` is a
     `multiprocessing.Manager().Barrier` proxy, which pickles too.
     """
-    try:
-        barrier.wait(PROCESS_BARRIER_SECONDS)
-    except threading.BrokenBarrierError:
-        raise NeverMet(
-            "the chunks never ran at the same time in different processes: each waited "
-            f"{PROCESS_BARRIER_SECONDS:g} s at a barrier that only parallel workers can pass."
-        ) from None
-    return os.getpid(), sum(chunk)
+    with runspans.timed(_chunk_label(chunk)):
+        try:
+            barrier.wait(PROCESS_BARRIER_SECONDS)
+        except threading.BrokenBarrierError:
+            raise NeverMet(
+                "the chunks never ran at the same time in different processes: each waited "
+                f"{PROCESS_BARRIER_SECONDS:g} s at a barrier that only parallel workers can "
+                "pass."
+            ) from None
+        return os.getpid(), sum(chunk)
 
 
 def pid_and_sum(chunk) -> tuple[int, int]:
     """For process pools: which process summed this chunk."""
-    return os.getpid(), sum(chunk)
+    with runspans.timed(_chunk_label(chunk)):
+        return os.getpid(), sum(chunk)
+
+
+def _chunk_label(chunk) -> str:
+    """A chunk as a timeline bar names it: its first and last item."""
+    items = list(chunk)
+    return f"chunk {items[0]!r}..{items[-1]!r}" if items else "empty chunk"
 
 
 def fail_on_negative(chunk) -> int:

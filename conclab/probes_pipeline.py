@@ -13,12 +13,14 @@ from __future__ import annotations
 import os
 import threading
 
+from . import runspans
 from .probes import PROCESS_BARRIER_SECONDS, NeverMet
 
 
 def square_in_process(x: int) -> tuple[int, int]:
     """The compute stage: (pid of the process that ran it, x squared)."""
-    return os.getpid(), x * x
+    with runspans.timed(f"compute {x!r}"):
+        return os.getpid(), x * x
 
 
 def meet_then_square(barrier, x: int) -> tuple[int, int]:
@@ -27,16 +29,17 @@ def meet_then_square(barrier, x: int) -> tuple[int, int]:
     `barrier` is a `multiprocessing.Manager().Barrier` proxy (it pickles, a
     `threading.Barrier` does not); use it as `functools.partial(meet_then_square, barrier)`.
     """
-    try:
-        barrier.wait(PROCESS_BARRIER_SECONDS)
-    except threading.BrokenBarrierError:
-        raise NeverMet(
-            "the compute stage never ran twice at the same time in different processes: "
-            f"compute({x}) waited {PROCESS_BARRIER_SECONDS:g} s at a barrier that only "
-            "parallel workers can pass. Submit each downloaded item to the process pool as "
-            "soon as it is ready, before waiting for any compute result."
-        ) from None
-    return os.getpid(), x * x
+    with runspans.timed(f"compute {x!r}"):
+        try:
+            barrier.wait(PROCESS_BARRIER_SECONDS)
+        except threading.BrokenBarrierError:
+            raise NeverMet(
+                "the compute stage never ran twice at the same time in different processes: "
+                f"compute({x}) waited {PROCESS_BARRIER_SECONDS:g} s at a barrier that only "
+                "parallel workers can pass. Submit each downloaded item to the process pool "
+                "as soon as it is ready, before waiting for any compute result."
+            ) from None
+        return os.getpid(), x * x
 
 
 def square_unless_negative(x: int) -> tuple[int, int]:
@@ -58,3 +61,8 @@ class StageLog:
         with self._lock:
             self.threads[stage].add(threading.get_ident())
             self.calls[stage].append(item)
+
+    def timed(self, stage: str, item: object) -> runspans.timed:
+        """Record the call and draw it: `with log.timed("download", item): ...`."""
+        self.record(stage, item)
+        return runspans.timed(f"{stage} {item!r}")

@@ -29,7 +29,7 @@ def cmd_check(args) -> int:
     print(f"Grading {report.relative(target)}", flush=True)
 
     def show(result):
-        for line in report.exercise_text(result, args.verbose):
+        for line in report.exercise_text(result, args.verbose, args.show_runs):
             _print(line)
 
     errors: list[str] = []
@@ -96,6 +96,11 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=None,
         help=f"exercises graded at once (default: one per CPU, {default_jobs()} here)",
+    )
+    check.add_argument(
+        "--show-runs",
+        action="store_true",
+        help="draw the run of passing checks too (failed checks always show theirs)",
     )
     check.add_argument(
         "--public-only", action="store_true", help="skip hidden checks even when available"

@@ -70,7 +70,7 @@ NO_CHECKS_SELECTED = "no exercise matches {names}; known exercises: {known}"
 HINT_POINTER = "Read hint {task} in {hints}."
 CHECK_NEVER_RAISES = "The grader could not run: {error}"
 
-YOUR_RUN = "Your run, as the check saw it (one row per thread, # while it ran a call):"
+YOUR_RUN = "Your run, as the check saw it (a row per thread or process, # while it ran a call):"
 STACKS_HEADER = "Where your code was waiting when the time ran out:"
 STACKS_CUT = "  [... {lines} more lines cut ...]"
 VANISHED_HEADER = "Exceptions your code raised where nobody saw them:"

@@ -100,8 +100,9 @@ def run_picture_html(spans: list[dict]) -> str:
     return f"<br><img alt='your run' src='data:image/png;base64,{data}'>"
 
 
-def checks_table(result) -> str:
-    """The result's header and one row per check: status, task, check, points, message."""
+def checks_table(result, show_runs: bool = False) -> str:
+    """The result's header and one row per check: status, task, check, points, message;
+    a failed check's message ends with a picture of its run (every check's, with show_runs)."""
     ok = result.status == messages.PASSED
     colour = COLOURS[messages.PASSED if ok else messages.FAILED]
     rows = []
@@ -109,7 +110,7 @@ def checks_table(result) -> str:
         hidden = " <em>(hidden)</em>" if c.hidden else ""
         status = f"<b style='color:{COLOURS.get(c.status, '#000')}'>{html.escape(c.status)}</b>"
         message = html.escape(c.message).replace("\n", "<br>")
-        if c.spans and not c.passed:
+        if c.spans and (show_runs or not c.passed):
             message += run_picture_html(c.spans)
         name = f"<code>{html.escape(c.name)}</code>{hidden}"
         rows.append(
@@ -154,8 +155,19 @@ class CheckPanel:
         )
         self.status = widgets.Label()
         self.again.on_click(lambda _: self.refresh())
+        self.show_runs = widgets.ToggleButton(
+            description="Show every run",
+            icon="chart-bar",
+            tooltip="draw the run of passing checks too (failed checks always show theirs)",
+            layout={"width": "auto"},
+        )
+        self.show_runs.observe(lambda _: self.render(), names="value")
         self.widget = widgets.VBox(
-            [self.table, self.hint_boxes, widgets.HBox([self.again, self.status])],
+            [
+                self.table,
+                self.hint_boxes,
+                widgets.HBox([self.again, self.show_runs, self.status]),
+            ],
             layout={"border_left": "4px solid #6e7781", "padding": "4px 10px"},
         )
         self.widget.add_class("conclab-check")
@@ -176,10 +188,12 @@ class CheckPanel:
         return self.result
 
     def render(self) -> None:
+        if self.result is None:  # the toggle was pressed before a grade came back
+            return
         ok = self.result.status == messages.PASSED
         colour = COLOURS[messages.PASSED if ok else messages.FAILED]
         self.widget.layout.border_left = f"4px solid {colour}"
-        self.table.value = checks_table(self.result)
+        self.table.value = checks_table(self.result, self.show_runs.value)
         tasks = []
         for c in self.result.checks:
             if not c.passed and c.task not in tasks:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import threading
 import time
@@ -51,6 +52,12 @@ class Recorder:
         comes from grader.diagnose.)"""
         if config.pluginmanager.is_blocked("terminal"):
             config.option.tbstyle = "no"
+
+    def pytest_sessionstart(self, session):
+        """Spans of the run's worker processes reach the report too (conclab.runspans)."""
+        module = sys.modules.get("conclab.runspans")
+        if module is not None:
+            module.collect_from_processes(os.getcwd())
 
     def pytest_collection_modifyitems(self, items):
         """Wrap each check before any learner code runs, to see it return normally."""
@@ -94,7 +101,7 @@ class Recorder:
                 if unseen:
                     listed = "\n".join(f"  {text}" for text in unseen[:10])
                     message = f"{message}\n{messages.VANISHED_HEADER}\n{listed}"
-            spans = _take_spans() if status != messages.PASSED else []
+            spans = _take_spans()  # passing checks carry theirs too, drawn on demand
             self._emit(
                 {
                     "event": "result",

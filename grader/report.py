@@ -45,8 +45,11 @@ def text_timeline(spans: list[dict], width: int = 40) -> list[str]:
     return lines
 
 
-def exercise_text(result: ExerciseResult, verbose: bool = False) -> list[str]:
-    """Lines for one exercise: a summary line, then the first failure (or all with verbose)."""
+def exercise_text(
+    result: ExerciseResult, verbose: bool = False, show_runs: bool = False
+) -> list[str]:
+    """Lines for one exercise: a summary line, then the first failure (or all with verbose);
+    with show_runs, the timeline of every passing check's run as well."""
     ok = result.status == messages.PASSED
     lines = [
         f"{MARKS[ok]} {result.order:02d} {result.slug:<24} "
@@ -65,6 +68,9 @@ def exercise_text(result: ExerciseResult, verbose: bool = False) -> list[str]:
             lines.append("         " + messages.YOUR_RUN)
             lines += [f"           {row}" for row in text_timeline(check.spans)]
         lines.append(f"         {hint_pointer(result, check.task)}")
+    for check in (c for c in result.checks if c.passed and c.spans) if show_runs else ():
+        lines.append(f"       {check.status}: {check.name}; {messages.YOUR_RUN}")
+        lines += [f"           {row}" for row in text_timeline(check.spans)]
     if failures and not verbose and len(failures) > 1:
         lines.append(f"       ... and {len(failures) - 1} more failing check(s); use --verbose")
     if result.flags:

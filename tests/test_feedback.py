@@ -4,6 +4,8 @@ listed. Under each launcher, and the process case under each strict start method
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from grader import messages, stacks
@@ -167,22 +169,50 @@ def bounded_map(fn, items, k):
 """
 
 
+WRONG = Path(__file__).parent / "wrong"
+
+
 @pytest.mark.parametrize(
-    "slug, source", [("fetch_in_order", SORTS_RESULTS), ("bounded_map", TOO_MANY_IN_FLIGHT)]
+    "slug, source, rows",
+    [
+        ("fetch_in_order", SORTS_RESULTS, "threads"),
+        ("bounded_map", TOO_MANY_IN_FLIGHT, "threads"),
+        # Chunks one at a time: the one chunk that ran is drawn, in its pool process.
+        ("prime_chunks", WRONG / "02_prime_chunks" / "one_chunk_at_a_time.py", "process"),
+        # One item at a time: downloads and saves in threads, computes in processes.
+        (
+            "three_stage_pipeline",
+            WRONG / "11_three_stage_pipeline" / "one_item_at_a_time.py",
+            "both",
+        ),
+    ],
 )
-def test_a_failed_concurrency_check_shows_the_learners_run(slug, source, tmp_path):
+def test_a_failed_concurrency_check_shows_the_learners_run(slug, source, rows, tmp_path):
     from grader import notebook, report
 
     (exercise,) = select([slug])
     path = tmp_path / "submission.py"
-    path.write_text(source, encoding="utf-8")
+    if isinstance(source, Path):
+        path.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    else:
+        path.write_text(source, encoding="utf-8")
     result = grade_exercise(exercise, make_target(tmp_path, exercise, path))
     drawn = [c for c in result.checks if not c.passed and c.spans]
     assert drawn, [(c.name, c.status) for c in result.checks]
     spans = drawn[0].spans
     assert {"worker", "label", "start", "end"} <= set(spans[0])
-    assert len({s["worker"] for s in spans}) > 1  # several threads, one row each
+    workers = {s["worker"] for c in drawn for s in c.spans}
+    processes = {w for w in workers if w.startswith("process ")}
+    if rows in ("threads", "both"):
+        assert len(workers - processes) > 1, workers  # several threads, a row each
+    if rows in ("process", "both"):
+        assert processes, workers  # spans recorded in pool processes reach the report
     text = "\n".join(report.exercise_text(result, verbose=True))
     assert messages.YOUR_RUN in text and "|" in text
     assert "<img alt='your run'" in notebook.checks_table(result)
-    assert all(not c.spans for c in result.checks if c.passed)  # only failed checks carry it
+    passing = [c for c in result.checks if c.passed and c.spans]
+    if passing:  # passing checks carry their run too, drawn only on demand
+        quiet = "\n".join(report.exercise_text(result))
+        shown = "\n".join(report.exercise_text(result, show_runs=True))
+        assert f"{passing[0].name}; {messages.YOUR_RUN}" not in quiet
+        assert f"{passing[0].name}; {messages.YOUR_RUN}" in shown

@@ -22,6 +22,7 @@ from conclab.probes_pipeline import (
     square_in_process,
     square_unless_negative,
 )
+from conclab.runspans import timed
 from conclab.startmethods import methods_to_check, start_method
 
 
@@ -34,12 +35,12 @@ def recording_stages(log: StageLog):
     """A download and a save that record their threads and pass values through."""
 
     def download(item):
-        log.record("download", item)
-        return item
+        with log.timed("download", item):
+            return item
 
     def save(pair):
-        log.record("save", pair)
-        return pair[1]
+        with log.timed("save", pair):
+            return pair[1]
 
     return download, save
 
@@ -142,12 +143,13 @@ def test_downloads_run_at_the_same_time_in_threads(submission):
     barrier = threading.Barrier(3)
 
     def download(item):
-        log.record("download", item)
-        meet(barrier, "downloads")
-        return item
+        with log.timed("download", item):
+            meet(barrier, "downloads")
+            return item
 
     def save(pair):
-        return pair[1]
+        with timed(f"save {pair!r}"):
+            return pair[1]
 
     got = submission.run_pipeline(list(range(6)), download, square_in_process, save, 3, 2, 2)
     # The saves finish in any order here; order has its own check.
@@ -190,9 +192,9 @@ def test_saves_run_at_the_same_time_in_threads(submission):
     barrier = threading.Barrier(2)
 
     def save(pair):
-        log.record("save", pair)
-        meet(barrier, "saves")
-        return pair[1]
+        with log.timed("save", pair):
+            meet(barrier, "saves")
+            return pair[1]
 
     got = submission.run_pipeline(list(range(4)), pass_through, square_in_process, save, 2, 2, 2)
     assert sorted(got or []) == [0, 1, 4, 9], (
@@ -215,28 +217,30 @@ def test_item_0_is_saved_while_a_later_item_downloads(submission):
     saved_first = threading.Event()
 
     def download(item):
-        if item == last:
-            download_started.set()
-            if not saved_first.wait(BARRIER_SECONDS):
-                raise NeverMet(
-                    f"the download of item {last} waited {BARRIER_SECONDS:g} s for item 0 to "
-                    "be saved, but it never was: the save stage did not start while the "
-                    "download stage was still busy. Hand each item to the next stage as soon "
-                    "as it is ready, not after the whole stage has finished."
-                )
-        return item
+        with timed(f"download {item!r}"):
+            if item == last:
+                download_started.set()
+                if not saved_first.wait(BARRIER_SECONDS):
+                    raise NeverMet(
+                        f"the download of item {last} waited {BARRIER_SECONDS:g} s for item "
+                        "0 to be saved, but it never was: the save stage did not start while "
+                        "the download stage was still busy. Hand each item to the next stage "
+                        "as soon as it is ready, not after the whole stage has finished."
+                    )
+            return item
 
     def save(pair):
-        if pair[1] == 0:
-            if not download_started.wait(BARRIER_SECONDS):
-                raise NeverMet(
-                    f"the save of item 0 waited {BARRIER_SECONDS:g} s for the download of "
-                    f"item {last} to start, but it never did: the items went through the "
-                    "pipeline one at a time, or the downloads did not keep going while "
-                    "item 0 was being saved."
-                )
-            saved_first.set()
-        return pair[1]
+        with timed(f"save {pair!r}"):
+            if pair[1] == 0:
+                if not download_started.wait(BARRIER_SECONDS):
+                    raise NeverMet(
+                        f"the save of item 0 waited {BARRIER_SECONDS:g} s for the download "
+                        f"of item {last} to start, but it never did: the items went through "
+                        "the pipeline one at a time, or the downloads did not keep going "
+                        "while item 0 was being saved."
+                    )
+                saved_first.set()
+            return pair[1]
 
     got = submission.run_pipeline(list(range(last + 1)), download, square_in_process, save, 2, 2, 2)
     expected = [i * i for i in range(last + 1)]
