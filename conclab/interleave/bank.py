@@ -92,6 +92,20 @@ def opposite(module):
     return _scenario(module, {"x": 50, "y": 50}, [("x", "y", 10), ("y", "x", 20)], _conserved(100))
 
 
+def self_transfer(module):
+    """A moves 10 from x to x: it finishes, succeeds and changes nothing."""
+
+    def rule(state):
+        return _conserved(60)(state) or (
+            None
+            if state.bank.balances == {"x": 50, "y": 10} and state.results == {("x", "x", 10): True}
+            else f"transfer('x', 'x', 10) returned {state.results.get(('x', 'x', 10))!r} and left "
+            f"{state.bank.balances}: expected True and no change"
+        )
+
+    return _scenario(module, {"x": 50, "y": 10}, [("x", "x", 10)], rule)
+
+
 def cycle(module):
     """A: x -> y, B: y -> z, C: z -> x at once: all finish, nothing lost."""
     return _scenario(

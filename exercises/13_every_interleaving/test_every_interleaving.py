@@ -44,5 +44,9 @@ def test_opposite_transfers_never_deadlock(submission):
     bank.check(bank.opposite(submission), "opposite", MODULE)
 
 
+def test_transfer_to_itself_finishes(submission):
+    bank.check(bank.self_transfer(submission), "self_transfer", MODULE)
+
+
 def test_total_is_consistent_during_a_transfer(submission):
     bank.check(bank.audit(submission), "audit", MODULE)
