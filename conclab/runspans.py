@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 MAX_SPANS = 200  # a timeline stays readable; the rest are counted, not kept
+_POOL_THREAD = re.compile(r"ThreadPoolExecutor-(\d+)_(\d+)")
 SPOOL = "CONCLAB_SPANS_DIR"  # where other processes of the run write their spans
 _lock = threading.Lock()  # guards _spans, _dropped and _written: calls end in many threads
 _spans: list[dict] = []
@@ -45,7 +47,7 @@ def collect_from_processes(folder: str) -> None:
 def record(label: str, start: float, end: float) -> None:
     """One call of a probe, run by the current thread from `start` to `end` (perf_counter)."""
     global _dropped, _written
-    worker = threading.current_thread().name
+    worker = _short(threading.current_thread().name)
     span = {"worker": worker, "label": label[:40], "start": start, "end": end}
     spool = os.environ.get(SPOOL)
     if spool and os.getpid() != _owner:  # a process of the run, not the grading process
@@ -66,6 +68,12 @@ def record(label: str, start: float, end: float) -> None:
             _spans.append(span)
         else:
             _dropped += 1
+
+
+def _short(name: str) -> str:
+    """'ThreadPoolExecutor-3_1' as a timeline row names it: 'pool 3 thread 1'."""
+    pool = _POOL_THREAD.fullmatch(name)
+    return f"pool {pool[1]} thread {pool[2]}" if pool else name
 
 
 class timed:

@@ -63,6 +63,10 @@ def _remember(result, exercise: Exercise, target: Path) -> None:
         pass  # a read-only checkout still shows the result
 
 
+# Messages wrap (the widget's HTML box does not, by default) and keep a readable width.
+MESSAGE_STYLE = ";text-align:left;white-space:normal;min-width:24em;overflow-wrap:anywhere"
+
+
 def _cells(*cells: str, style: str = "") -> str:
     return "".join(f"<td style='{CELL}{style}'>{c}</td>" for c in cells)
 
@@ -81,23 +85,25 @@ def run_picture_html(spans: list[dict]) -> str:
     except ImportError:
         return ""
     workers = list(dict.fromkeys(s["worker"] for s in spans))
-    fig = Figure(figsize=(6, 0.5 + 0.35 * len(workers)))
+    seconds = max(s["end"] for s in spans) > 2  # long runs (a barrier timed out) in s
+    scale, unit = (1, "s") if seconds else (1000, "ms")
+    fig = Figure(figsize=(7, 1.3 + 0.3 * len(workers)))
     ax = fig.subplots()
     for row, worker in enumerate(workers):
         for s in (s for s in spans if s["worker"] == worker):
-            width = max((s["end"] - s["start"]) * 1000, 0.05)
-            ax.barh(row, width, left=s["start"] * 1000, height=0.6, color="#4c72b0")
-            ax.text(s["start"] * 1000, row, f" {s['label']}", va="center", fontsize=7)
+            width = max((s["end"] - s["start"]) * scale, 0.0005 * scale)
+            ax.barh(row, width, left=s["start"] * scale, height=0.6, color="#4c72b0")
+            ax.text(s["start"] * scale, row, f" {s['label']}", va="center", fontsize=7)
     ax.set_yticks(range(len(workers)), workers, fontsize=7)
     ax.invert_yaxis()
-    ax.set_xlabel("time since the first call (ms)")
-    ax.set_ylabel("worker", fontsize=7)
-    ax.set_title("Your run, as the check saw it", fontsize=9)
+    ax.set_xlabel(f"time since the first call ({unit})", fontsize=8)
+    ax.set_ylabel("worker", fontsize=8)
+    ax.set_title("Your run, as the check saw it: a bar per call", fontsize=9)
     fig.tight_layout()
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=80)
+    fig.savefig(buffer, format="png", dpi=90)
     data = base64.b64encode(buffer.getvalue()).decode()
-    return f"<br><img alt='your run' src='data:image/png;base64,{data}'>"
+    return f"<img alt='your run' style='max-width:100%' src='data:image/png;base64,{data}'>"
 
 
 def checks_table(result, show_runs: bool = False) -> str:
@@ -110,13 +116,13 @@ def checks_table(result, show_runs: bool = False) -> str:
         hidden = " <em>(hidden)</em>" if c.hidden else ""
         status = f"<b style='color:{COLOURS.get(c.status, '#000')}'>{html.escape(c.status)}</b>"
         message = html.escape(c.message).replace("\n", "<br>")
-        if c.spans and (show_runs or not c.passed):
-            message += run_picture_html(c.spans)
         name = f"<code>{html.escape(c.name)}</code>{hidden}"
         rows.append(
             f"<tr>{_cells(status, str(c.task), name, f'{c.score:g}/{c.max_score:g}')}"
-            f"{_cells(message, style=';text-align:left')}</tr>"
+            f"{_cells(message, style=MESSAGE_STYLE)}</tr>"
         )
+        if c.spans and (show_runs or not c.passed):  # the picture gets the table's width
+            rows.append(f"<tr><td colspan='5' style='{CELL}'>{run_picture_html(c.spans)}</td></tr>")
     heads = _cells(*(f"<b>{h}</b>" for h in ("status", "task", "check", "points", "message")))
     printed = ""
     if result.output.strip():
@@ -127,7 +133,7 @@ def checks_table(result, show_runs: bool = False) -> str:
     return (
         f"<h4 style='margin:4px 0'>{result.order:02d} {html.escape(result.title)}: "
         f"<span style='color:{colour}'>{result.score:g}/{result.max_score:g} points</span></h4>"
-        f"<table style='{TABLE_STYLE}'><thead><tr>{heads}</tr></thead>"
+        f"<table style='{TABLE_STYLE};white-space:normal'><thead><tr>{heads}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>{printed}"
     )
 
