@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import types
 
-from .search import Scenario, explore
+from .search import Scenario, explore, random_search
 
 BUDGET = 3_000  # runs per check: a few seconds at most on a loaded core
 PREEMPTIONS = 1  # CHESS: most bugs need one or two switches away from a thread that could go on
@@ -130,9 +130,28 @@ def audit(module):
     return _scenario(module, {"x": 60, "y": 40}, [("x", "y", 30)], rule, extra=total)
 
 
-def check(scenario, builder_name: str, module_name: str, budget=BUDGET, preemptions=PREEMPTIONS):
-    """Explore; on a broken interleaving, fail with the shortest one as a replayable schedule."""
+def check(
+    scenario,
+    builder_name: str,
+    module_name: str,
+    budget=BUDGET,
+    preemptions=PREEMPTIONS,
+    random_runs=0,
+):
+    """Explore; on a broken interleaving, fail with the shortest one as a replayable schedule.
+
+    random_runs > 0 adds that many seeded random interleavings when the bounded search found
+    nothing: for three threads the search visits late switches first, and a budget that
+    keeps a check to a few seconds can end before the early switches a cycle of locks
+    needs, which random schedules (switching often) hit at once."""
     result = explore(scenario, budget=budget, preemptions=preemptions)
+    how = f"up to {preemptions} preemptions, {result.runs} runs"
+    if not result.broken and random_runs:
+        with scenario.patched():
+            more = random_search(scenario, runs=random_runs, seed=0)
+        if more.broken:
+            result = more
+            how = f"{result.tried} random interleavings, seed 0, after {how} found none"
     if not result.broken:
         return result
     worst = result.shortest
@@ -140,8 +159,7 @@ def check(scenario, builder_name: str, module_name: str, budget=BUDGET, preempti
     rows = str(steps).splitlines()
     shown = rows if len(rows) <= 40 else rows[:15] + ["    ..."] + rows[-24:]
     raise AssertionError(
-        f"Exploring the interleavings of {scenario.name} "
-        f"(up to {preemptions} preemptions, {result.runs} runs): {result.broken} broke the "
+        f"Exploring the interleavings of {scenario.name} ({how}): {result.broken} broke the "
         f"rules. The shortest ({len(worst.schedule)} steps, {worst.switches} switches), "
         f'schedule "{worst.compact()}":\n'
         + "\n".join(shown)
