@@ -97,7 +97,7 @@ def _child_env(run_id: str) -> dict:
     """An allowlist of the grader's environment, the run's marker, and the package folder."""
     env = {k: v for k, v in os.environ.items() if k in ENV_KEPT or k.startswith(ENV_KEPT_PREFIXES)}
     env[proctree.MARKER] = run_id
-    env[stackhook.FOLDER] = stackhook.folder(run_id)
+    env[stackhook.TEMP_BASE] = tempfile.gettempdir()  # not per run: the zygote is kept
     env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PYTHONUNBUFFERED"] = "1"

@@ -18,7 +18,7 @@ import signal
 import threading
 
 MARKER = "CONCLAB_GRADING_RUN"  # grader.proctree.MARKER, not imported: this module is light
-FOLDER = "CONCLAB_STACKS_DIR"  # folder(run_id), set by the runner in the run's environment
+TEMP_BASE = "CONCLAB_STACKS_BASE"  # the runner's temp folder, set in the run's environment
 _installed_in: int | None = None  # the pid that registered the handler
 _file = None  # faulthandler writes to its fd: kept open for the life of the process
 VANISHED: list[str] = []  # exceptions raised where nobody saw them, in order
@@ -27,11 +27,15 @@ _vanished_lock = threading.Lock()  # guards VANISHED: hooks fire in any thread
 
 
 def folder(run_id: str) -> str:
-    """Where one run's stack dumps go: derived from its marker. The runner also passes it
-    as FOLDER, so that processes of the run need not import tempfile (10 ms each)."""
-    import tempfile
+    """Where one run's stack dumps go: derived from its marker. The runner passes the temp
+    folder as TEMP_BASE (the same for every run, so the zygote's environment holds), and
+    processes of the run need not import tempfile (10 ms each)."""
+    base = os.environ.get(TEMP_BASE)
+    if not base:
+        import tempfile
 
-    return os.path.join(tempfile.gettempdir(), f"conclab-stacks-{run_id}")
+        base = tempfile.gettempdir()
+    return os.path.join(base, f"conclab-stacks-{run_id}")
 
 
 def install() -> None:
@@ -39,7 +43,7 @@ def install() -> None:
     run_id = os.environ.get(MARKER, "")
     if not run_id.strip("-") or not hasattr(signal, "SIGUSR1"):
         return
-    where = os.environ.get(FOLDER) or folder(run_id)
+    where = folder(run_id)
     if os.path.isdir(where) and _installed_in != os.getpid():
         _register(where)
         os.register_at_fork(after_in_child=lambda: _register(where))

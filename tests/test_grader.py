@@ -302,3 +302,17 @@ def test_runs_forked_by_the_zygote_carry_their_marker(tmp_path, monkeypatch):
     quick = grade_exercise(next(e for e in discover() if e.order == 6), SOLUTIONS_DIR)
     assert quick.score == quick.max_score
     assert zygote.pids() == served, "a new batch job started a new zygote"
+
+
+def test_one_zygote_serves_every_run_of_an_environment():
+    """The zygote is kept while the run's environment (markers aside) stays the same: a
+    setting that changed with every run would start a new one each time (+170 ms a run)."""
+    from grader import zygote
+
+    if not zygote.ENABLED:
+        pytest.skip("no zygote on this platform")
+    (exercise,) = select(["first_result_wins"])
+    grade_exercise(exercise, SOLUTIONS_DIR)
+    first = zygote._current
+    grade_exercise(exercise, SOLUTIONS_DIR)
+    assert first is not None and zygote._current is first
