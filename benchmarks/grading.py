@@ -6,7 +6,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
+from grader import notebook, report
 from grader.assignment import default_jobs, grade
 from grader.manifest import PROJECT_ROOT, SOLUTIONS_DIR, discover
 from grader.runner import grade_exercise
@@ -43,6 +46,16 @@ def bare_pytest(exercise) -> None:
     )
 
 
+def render_reports(run) -> None:
+    """Every report a passing submission gets: the terminal text (with every run drawn,
+    as --show-runs does), the notebook panels and the JSON."""
+    for result in run.exercises:
+        report.exercise_text(result, verbose=True, show_runs=True)
+        notebook.checks_table(result)
+    with tempfile.TemporaryDirectory() as folder:
+        report.write_json(run, Path(folder) / "results.json")
+
+
 def run(repeats: int) -> list[Figure]:
     figures = []
     grader_total = bare_total = 0.0
@@ -66,6 +79,17 @@ def run(repeats: int) -> list[Figure]:
         )
     jobs = default_jobs()
     whole = [timed(grade, None, SOLUTIONS_DIR, include_hidden=True) for _ in range(repeats)]
+    run = grade(None, SOLUTIONS_DIR, include_hidden=True)
+    figures.append(
+        Figure(
+            "grading",
+            "reports of the passing assignment (terminal, notebook, JSON)",
+            "s",
+            [timed(render_reports, run) for _ in range(repeats)],
+            target=0.05,
+            higher_is_better=False,
+        )
+    )
     figures.append(
         Figure(
             "grading",
