@@ -32,15 +32,18 @@ pytestmark = pytest.mark.skipif(
 
 
 def _traversable(paths) -> list[tuple[Path, int]]:
-    """Give others search (x) permission on every folder above these paths; return what to
-    restore. Listing stays forbidden: x on a folder only lets a known path be opened."""
+    """Give others search (x) permission on every folder above these paths, and read (r)
+    on the paths themselves (imports list the folders on sys.path); return what to restore.
+    Above them listing stays forbidden: x on a folder only lets a known path be opened. (A
+    checkout in a 0700 folder, as `mktemp -d` makes, needs this; a CI runner's does not.)"""
     changed = []
     for path in paths:
         for folder in [Path(path), *Path(path).parents]:
             if folder.is_dir():
                 mode = folder.stat().st_mode
-                if not mode & stat.S_IXOTH:
-                    os.chmod(folder, mode | stat.S_IXOTH)
+                wanted = stat.S_IXOTH | (stat.S_IROTH if folder == Path(path) else 0)
+                if mode & wanted != wanted:
+                    os.chmod(folder, mode | wanted)
                     changed.append((folder, mode))
     return changed
 
