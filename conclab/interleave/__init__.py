@@ -7,9 +7,10 @@
         |   Run.step(name)   (search.py)
         v
     Run  --- worker.go.release() --->  worker thread runs scenario code under sys.settrace
-     ^                                  until the next instruction that may touch shared
-     |                                  state (or the next line), a blocking primitive, or
-     +---- run.back.release() ---------  its end; then it pauses.      (run.py, _code.py)
+     ^                                  (sys.monitoring on 3.12+, _monitor.py) until the
+     |                                  next instruction that may touch shared state (or
+     +---- run.back.release() ---------  the next line), a blocking primitive, or its end;
+                                         then it pauses.                (run.py, _code.py)
         |
         v
     Step(thread, line, instruction, state after)   -> Interleaving -> StepTable, timeline,

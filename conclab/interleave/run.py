@@ -10,25 +10,27 @@ code, so the shared state seen between steps is exactly the state after the step
 from __future__ import annotations
 
 import _thread
+import contextlib
 import linecache
 import sys
 import threading
 from dataclasses import dataclass, field
 
-from . import _code
+from . import _code, _monitor
 
-# CPython 3.12.0 and 3.12.1 build sys.settrace on sys.monitoring (PEP 669), and crash
-# (segfault) when a thread traced with f_trace_opcodes is suspended in a blocking
-# primitive and the run goes on or is aborted (found with two threads taking one Lock;
-# the lost update without locks works). That is an interpreter bug, and sys.settrace is
-# already the only mechanism used here, so there is nothing to fall back to at bytecode
-# granularity: a run that blocks stops with this message instead of killing the process.
-# Line granularity does not crash there. 3.12.2 and later are not installed here to check.
+# How workers are paused: sys.monitoring on 3.12+ (_monitor.py), sys.settrace before.
+# On 3.12 sys.settrace is built on sys.monitoring, and CPython 3.12.1 segfaults under opcode
+# tracing once a worker is resumed or unwound inside a `with` block (found with two threads
+# taking one Lock). sys.monitoring used directly does not crash there.
+USE_MONITORING = _monitor.available()
+# Only where monitoring cannot be had (every tool id taken) on 3.12.0 or 3.12.1: a run that
+# would block stops with this message instead of crashing the process.
 BLOCKING_CRASHES = (
-    "CPython 3.12.0 and 3.12.1 crash when a thread traced instruction by instruction blocks "
-    "(an interpreter bug in sys.settrace): explore scenarios with locks, conditions or "
-    "queues on another Python version (3.10, 3.11, 3.13), or with granularity='line'"
-    if (3, 12, 0) <= sys.version_info[:3] < (3, 12, 2)
+    "CPython 3.12.0 and 3.12.1 crash when a thread traced with sys.settrace instruction by "
+    "instruction blocks (an interpreter bug), and no sys.monitoring tool id is free here: "
+    "explore scenarios with locks, conditions or queues on another Python version, or with "
+    "granularity='line'"
+    if (3, 12, 0) <= sys.version_info[:3] < (3, 12, 2) and not USE_MONITORING
     else ""
 )
 
@@ -69,6 +71,11 @@ class Blocked:
 _workers: dict[int, Worker] = {}  # thread ident -> its worker, for the primitives
 
 
+def session():
+    """Keep the 3.12+ monitoring events on across many steps (an exploration, a replay)."""
+    return _monitor.session() if USE_MONITORING else contextlib.nullcontext()
+
+
 def current_worker():
     """The worker running on this thread, or None outside a controlled run."""
     return _workers.get(_thread.get_ident())
@@ -94,14 +101,16 @@ class Worker:
         self.go.acquire()
         try:
             if not self.run.aborting:
-                sys.settrace(self._global_trace)
+                if not USE_MONITORING:
+                    sys.settrace(self._global_trace)
                 self.fn(self.run.state)
         except Abort:
             pass
         except BaseException as exc:  # the scenario's own error is an outcome, not a crash
             self.error = exc
         finally:
-            sys.settrace(None)
+            if not USE_MONITORING:
+                sys.settrace(None)
             _workers.pop(_thread.get_ident(), None)
             self.status, self.frame, self.blocked = "done", None, None
             self.run.back.release()
@@ -110,16 +119,7 @@ class Worker:
         code_info = _code.info(frame.f_code)
         if code_info is None:
             return None
-        back = frame.f_back
-        if (
-            frame.f_code.co_filename.startswith("<")
-            and back is not None
-            and back.f_code is not _MAIN_CODE
-            and _code.own_file(back.f_code.co_filename)
-        ):
-            # exec'd code that this package calls, such as the __init__ a dataclass
-            # generates ("<string>") for our own Blocked: not the scenario's, so none of
-            # its steps is shown or offered as a switch.
+        if not _is_ours(frame):
             return None
         if self.run.granularity == "bytecode":
             frame.f_trace_opcodes = True
@@ -142,6 +142,22 @@ class Worker:
             self.pause(frame, -1)
         return self._local_trace
 
+    def on_instruction(self, frame, code, offset):
+        """sys.monitoring's INSTRUCTION event (3.12+): what _local_trace does on "opcode"."""
+        if self.run.granularity == "line":
+            return
+        code_info = _code.info(code)
+        if offset in code_info.line_starts:
+            self.since_line = []
+        if offset in code_info.visible or self.run.granularity == "every":
+            self.pause(frame, offset)
+
+    def on_line(self, frame):
+        """sys.monitoring's LINE event (3.12+)."""
+        if self.run.granularity == "line":
+            self.since_line = []
+            self.pause(frame, -1)
+
     def pause(self, frame, offset):
         if self.run.aborting:  # unwinding after Abort: finally blocks run straight through
             return
@@ -152,7 +168,8 @@ class Worker:
         self.run.back.release()
         self.go.acquire()
         if self.run.aborting:
-            sys.settrace(None)
+            if not USE_MONITORING:
+                sys.settrace(None)
             raise Abort
 
     def wait_until(self, ready, what: str, can_time_out: bool) -> bool:
@@ -219,6 +236,9 @@ class Run:
         self.track = track  # note what each step could read, for pruning (Worker.key)
         self.back = _thread.allocate_lock()
         self.back.acquire()
+        if USE_MONITORING:
+            _monitor.start(current_worker, _is_ours)
+        self.session = _monitor.session if USE_MONITORING else contextlib.nullcontext
         self.aborting = False
         self.fatal = ""  # set by a worker that cannot go on (BLOCKING_CRASHES)
         self.steps: list[Step] = []
@@ -228,8 +248,10 @@ class Run:
             self._resume(worker)
 
     def _resume(self, worker: Worker):
-        worker.go.release()
-        if not self.back.acquire(timeout=WATCHDOG_SECONDS):
+        with self.session():
+            worker.go.release()
+            came_back = self.back.acquire(timeout=WATCHDOG_SECONDS)
+        if not came_back:
             self.abort()
             raise StuckError(
                 f"thread {worker.name} did not pause within {WATCHDOG_SECONDS:g} s: it waits "
@@ -237,7 +259,6 @@ class Run:
                 "Create locks and queues with conclab.interleave's versions, in setup."
             )
         if self.fatal:
-            self.abort()
             raise RuntimeError(self.fatal)
 
     def runnable(self) -> list[str]:
@@ -278,14 +299,32 @@ class Run:
 
     def abort(self):
         """End every worker (they raise Abort where they are paused) and wait for them."""
+        if self.fatal:
+            # BLOCKING_CRASHES: unwinding a paused worker is what crashes there. Leave the
+            # other workers paused for good instead (daemon threads, waiting on their lock).
+            return
         self.aborting = True
-        for worker in self.workers.values():
-            if worker.status != "done" and worker.thread.is_alive():
-                worker.go.release()
-                if not self.back.acquire(timeout=WATCHDOG_SECONDS):
-                    break
+        with self.session():  # the workers unwind with events on, as they were paused
+            for worker in self.workers.values():
+                if worker.status != "done" and worker.thread.is_alive():
+                    worker.go.release()
+                    if not self.back.acquire(timeout=WATCHDOG_SECONDS):
+                        break
         for worker in self.workers.values():
             worker.thread.join(WATCHDOG_SECONDS)
 
 
 _MAIN_CODE = Worker._main.__code__  # calls the scenario's thread functions
+
+
+def _is_ours(frame) -> bool:
+    """False for exec'd code that this package calls, such as the __init__ a dataclass
+    generates ("<string>") for our own Blocked: not the scenario's, so none of its steps
+    is shown or offered as a switch."""
+    back = frame.f_back
+    return not (
+        frame.f_code.co_filename.startswith("<")
+        and back is not None
+        and back.f_code is not _MAIN_CODE
+        and _code.own_file(back.f_code.co_filename)
+    )

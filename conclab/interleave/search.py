@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from . import primitives
 from .run import Abort, Run, Step
+from .run import session as run_session
 
 LETTERS = "ABCD"
 
@@ -180,7 +181,7 @@ def _finish(scenario, run, schedule) -> Interleaving:
 def replay(scenario: Scenario, schedule, granularity="bytecode") -> Interleaving:
     """Run the scenario following schedule; after it, each thread runs to its end in turn."""
     names = parse_schedule(schedule)
-    with scenario.patched():
+    with scenario.patched(), run_session():
         return _replay(scenario, names, granularity)
 
 
@@ -248,7 +249,7 @@ def explore(
 ) -> Result:
     """Every interleaving (up to budget runs), depth first; preemptions bounds how often a
     thread that could go on is switched away from (CHESS's context bounding)."""
-    with scenario.patched():
+    with scenario.patched(), run_session():
         return _explore(scenario, budget, prune, preemptions, granularity, stop_at_first)
 
 
@@ -321,6 +322,11 @@ def random_search(
     scenario: Scenario, runs: int = 100, seed: int = 0, granularity: str = "bytecode"
 ) -> Result:
     """runs interleavings, each choosing uniformly among the runnable threads (seeded)."""
+    with run_session():
+        return _random_search(scenario, runs, seed, granularity)
+
+
+def _random_search(scenario, runs, seed, granularity):
     rng, result, started = random.Random(seed), Result(), time.perf_counter()
     for _ in range(runs):
         run = scenario.start(granularity)
