@@ -9,7 +9,7 @@
 Why not sys.settrace there: from 3.12 it is built on sys.monitoring, and on CPython 3.12.1
 opcode tracing segfaults once a worker is resumed or unwound inside a `with` block (two
 threads taking one Lock crash the interpreter; a single thread does not). The monitoring
-API used directly does not crash, gives the same interleavings as 3.13 and is faster.
+API used directly does not crash there and gives the same interleavings as 3.13.
 
 Events are per interpreter, not per thread: the callbacks look up the calling thread's
 worker and return at once outside a controlled run. A code object that once ran in a
