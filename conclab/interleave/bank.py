@@ -92,6 +92,21 @@ def opposite(module):
     return _scenario(module, {"x": 50, "y": 50}, [("x", "y", 10), ("y", "x", 20)], _conserved(100))
 
 
+def whole_balance(module):
+    """A moves all of x (50) to y: it succeeds, since x holds at least the amount."""
+
+    def rule(state):
+        return _conserved(50)(state) or (
+            None
+            if state.bank.balances == {"x": 0, "y": 50} and state.results == {("x", "y", 50): True}
+            else f"transfer('x', 'y', 50) with x = 50 returned "
+            f"{state.results.get(('x', 'y', 50))!r} and left {state.bank.balances}: expected "
+            "True and {'x': 0, 'y': 50} (x holds at least the amount)"
+        )
+
+    return _scenario(module, {"x": 50, "y": 0}, [("x", "y", 50)], rule)
+
+
 def self_transfer(module):
     """A moves 10 from x to x: it finishes, succeeds and changes nothing."""
 
@@ -145,7 +160,8 @@ def check(
     keeps a check to a few seconds can end before the early switches a cycle of locks
     needs, which random schedules (switching often) hit at once."""
     result = explore(scenario, budget=budget, preemptions=preemptions)
-    how = f"up to {preemptions} preemptions, {result.runs} runs"
+    plural = "" if preemptions == 1 else "s"
+    how = f"up to {preemptions} preemption{plural}, {result.runs} runs"
     if not result.broken and random_runs:
         with scenario.patched():
             more = random_search(scenario, runs=random_runs, seed=0)
