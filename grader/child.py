@@ -37,6 +37,7 @@ CHECK_HELPERS = (
     "conclab.probes_mp",
     "conclab.probes_pipeline",
     "conclab.probes_shared",
+    "conclab.runspans",
     "conclab.startmethods",
 )
 

@@ -1,10 +1,11 @@
 """The pytest plugin behind every check: the `submission` fixture and the grader's record.
 
-It is loaded in two ways. A learner who runs `pytest exercises/01_ordered_fetch` gets it
-through the `pytest11` entry point, and `submission` is the module beside the checks. The
-grader's isolated child (grader/child.py) loads it explicitly with `--conclab-target`
-and `--conclab-events-fd`; each check's outcome is then written as one JSON line to that
-file descriptor, which is the only channel the parent trusts (never stdout).
+It is loaded in two ways. The grader's isolated child (grader/child.py) passes it to
+pytest.main with `--conclab-target`, the folder of the module to grade; each check's
+outcome then goes to the runner over the events channel (grader/recorder.py), never
+stdout. A learner who runs `pytest exercises/01_fetch_in_order` gets it through
+exercises/conftest.py, and `submission` is the module beside the checks. No pytest11
+entry point: other projects' pytest runs in the same environment never load it.
 """
 
 from __future__ import annotations

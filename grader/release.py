@@ -73,6 +73,8 @@ def _prepare(out: Path, force: bool, root: Path) -> None:
 
 
 def _copy_exercises(exercises: list[Exercise], root: Path, out: Path) -> None:
+    (out / "exercises").mkdir(parents=True, exist_ok=True)
+    shutil.copy2(root / "exercises" / "conftest.py", out / "exercises" / "conftest.py")
     for exercise in exercises:
         src = root / "exercises" / exercise.folder
         dst = out / "exercises" / exercise.folder
@@ -99,6 +101,7 @@ def _copy_notebooks(root: Path, out: Path) -> None:
 def student_makefile(text: str) -> str:
     """The course Makefile with only install, lab and clean, plus `check` and `watch`."""
     lines, skipping = [], False
+    text = text.replace('-e ".[dev]"', '-e ".[course]"')  # no test or browser tools
     for line in text.splitlines():
         header = re.match(r"^([^\s#=:][^=:]*?)\s*:(?!=)", line)
         if line.startswith(".PHONY"):

@@ -316,3 +316,19 @@ def test_one_zygote_serves_every_run_of_an_environment():
     first = zygote._current
     grade_exercise(exercise, SOLUTIONS_DIR)
     assert first is not None and zygote._current is first
+
+
+def test_plain_pytest_on_an_exercise_folder_grades_the_module_beside_the_checks(tmp_path):
+    """exercises/conftest.py gives plain pytest the `submission` fixture (no global plugin):
+    a solution put beside the checks passes, the stub fails, and no fixture is missing."""
+    for name in ("conftest.py", "03_first_result_wins"):
+        source = PROJECT_ROOT / "exercises" / name
+        copy = shutil.copytree if source.is_dir() else shutil.copy
+        copy(source, tmp_path / name)
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:randomly", "03_first_result_wins"]
+    stub = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert stub.returncode == 1 and "fixture 'submission' not found" not in stub.stdout
+    solution = SOLUTIONS_DIR / "03_first_result_wins" / "first_result_wins.py"
+    shutil.copy(solution, tmp_path / "03_first_result_wins")
+    solved = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert solved.returncode == 0, solved.stdout[-3000:]
