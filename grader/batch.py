@@ -3,7 +3,7 @@
     batch ──submit (at most `workers` at a time)──▶ executor: a spawn process pool, or a
       │                                              dask cluster's executor (--scheduler)
       │                                                 └─ grade_submission: unzip, find
-      │                                                    exercises/, grader.cli.grade
+      │                                                    exercises/, grade()
       │ ◀── one row per submission (plain dict), or the reason it has none
       └── rows + content hashes ──▶ grades.csv and grades.csv.cache.json
 
@@ -188,18 +188,9 @@ def _abandon(executor: cf.Executor) -> None:
 
 def kill_job(job: str) -> None:
     """Kill every process left of one grading on this machine (by its environment marker)."""
-    import psutil
-
     from . import proctree
 
-    found = []
-    for proc in psutil.process_iter():
-        try:
-            if proc.environ().get(JOB_MARKER) == job:
-                found.append(proc)
-        except (psutil.Error, OSError):
-            continue
-    proctree.kill(found)
+    proctree.kill(proctree.marked(job, JOB_MARKER))
 
 
 class Progress:
@@ -297,7 +288,6 @@ def run_batch(
         else:
             todo.append((path, digest))
     solo: deque = deque()  # failed once next to others: graded again on its own
-    failures: dict[str, int] = {}
     limit = deadline_seconds(exercises, options.get("timeout"))
     executor = factory()
     running: dict = {}  # future -> (path, digest, started, job, alone)
@@ -334,7 +324,6 @@ def run_batch(
                 except Exception as exc:  # noqa: BLE001 - a dead worker, a broken pool
                     kill_job(job)
                     broken = True
-                    failures[path.name] = failures.get(path.name, 0) + 1
                     if not alone:
                         solo.append((path, digest))
                     else:

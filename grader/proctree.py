@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 
 import psutil
 
@@ -23,15 +22,16 @@ def descendants(pid: int) -> list[psutil.Process]:
         return []
 
 
-def marked(run_id: str) -> list[psutil.Process]:
-    """Processes whose environment carries this run's marker (escaped ones included)."""
+def marked(run_id: str, marker: str = MARKER) -> list[psutil.Process]:
+    """Processes whose environment carries this run's marker (escaped ones included), or
+    this value of another marker (JOB_MARKER: a batch job's)."""
     found = []
     me = os.getpid()
     for proc in psutil.process_iter():
         if proc.pid == me:
             continue
         try:
-            if proc.environ().get(MARKER) == run_id:
+            if proc.environ().get(marker) == run_id:
                 found.append(proc)
         except (psutil.Error, OSError):
             continue
@@ -68,18 +68,6 @@ def kill_marked(run_id: str, procs: list[psutil.Process], timeout: float = 5.0) 
         procs = marked(run_id)
 
 
-def marked_any() -> list[psutil.Process]:
-    """Processes of any grading run (alive, not zombies); the grader's tests use this."""
-    found = []
-    for proc in psutil.process_iter():
-        try:
-            if proc.environ().get(MARKER, UNSET) != UNSET:
-                found.append(proc)
-        except (psutil.Error, OSError):
-            continue
-    return found
-
-
 def count_tree(pid: int) -> int:
     """How many processes are alive in the tree under pid (zombies excluded)."""
     alive = 0
@@ -90,29 +78,3 @@ def count_tree(pid: int) -> int:
         except psutil.Error:
             continue
     return alive
-
-
-def kill_all(pid: int, run_id: str | None = None, timeout: float = 5.0) -> list[int]:
-    """SIGKILL the tree under pid, its process group, and every process marked with run_id.
-
-    Returns the pids that were still alive and had to be killed.
-    """
-    procs = {p.pid: p for p in descendants(pid)}
-    try:
-        os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError, AttributeError, OSError):
-        pass
-    if run_id is not None:
-        procs.update({p.pid: p for p in marked(run_id)})
-    procs.update({p.pid: p for p in descendants(pid)})  # anything forked meanwhile
-    killed = []
-    for proc in procs.values():
-        try:
-            proc.kill()
-            killed.append(proc.pid)
-        except psutil.Error:
-            continue
-    psutil.wait_procs(list(procs.values()), timeout=timeout)
-    if run_id is not None:
-        kill_marked(run_id, marked(run_id), timeout)
-    return killed

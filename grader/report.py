@@ -111,14 +111,6 @@ def summary_line(run: RunResult) -> str:
     return f"{run.summary()} ({scope})"
 
 
-def run_text(run: RunResult, verbose: bool = False) -> str:
-    lines = [f"Grading {run.target}"]
-    for result in run.exercises:
-        lines.extend(exercise_text(result, verbose))
-    lines.append(summary_line(run))
-    return "\n".join(lines)
-
-
 def run_json(run: RunResult) -> str:
     return json.dumps(run.to_dict(), indent=2)
 

@@ -356,12 +356,12 @@ def _pump(stream, out) -> None:
 
 
 class _Reader:
-    """Reads a run's events (lines that move the deadline) and, where it can, its output."""
+    """Reads a run's events (a check's start resets the deadline) and, where it can, its output."""
 
     def __init__(self, selector, chan, secret: str, attempt: _Attempt, timeout: float, out):
         self.selector, self.chan, self.secret, self.attempt = selector, chan, secret, attempt
         self.timeout, self.out = timeout, out
-        self.deadline = time.monotonic() + timeout + START_GRACE  # moved by each event
+        self.deadline = time.monotonic() + timeout + START_GRACE  # reset by each check start
         self.open_streams = 0
         self.pending = b""  # an event line not yet complete
 

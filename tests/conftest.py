@@ -9,7 +9,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from grader import zygote
+from grader import proctree, zygote
 from grader.manifest import PROJECT_ROOT, discover
 
 WRONG_DIR = Path(__file__).parent / "wrong"
@@ -70,17 +70,8 @@ TAG = "CONCLAB_TEST_TAG"
 def tagged(tag: str) -> list[psutil.Process]:
     """Processes whose environment carries this test's tag (see `process_tag`), but not
     the grader's zygote, which outlives gradings by design."""
-    found = []
     helpers = set(zygote.pids())
-    for proc in psutil.process_iter():
-        if proc.pid in helpers:
-            continue
-        try:
-            if proc.environ().get(TAG) == tag:
-                found.append(proc)
-        except (psutil.Error, OSError):
-            continue
-    return found
+    return [p for p in proctree.marked(tag, TAG) if p.pid not in helpers]
 
 
 @pytest.fixture
