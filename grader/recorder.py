@@ -79,6 +79,7 @@ class Recorder:
     def pytest_runtest_logstart(self, nodeid, location):
         self._started[nodeid] = time.monotonic()
         self._vanished_at = len(stackhook.VANISHED)
+        stackhook.forget_unread()
         _take_spans()  # what an earlier check's stragglers recorded is not this check's
         self._emit({"event": "start", "name": _check_name(nodeid.rpartition("::")[2])})
 

@@ -138,6 +138,12 @@ def watch_exceptions(learner_folder: str) -> None:
 UNREAD: list = []  # the WeakSet of futures with an unread exception (one, once watching)
 
 
+def forget_unread() -> None:
+    """At the start of a check: futures an earlier check left unread are not this one's."""
+    for unread in UNREAD:
+        unread.clear()
+
+
 def unread_exceptions() -> list[str]:
     """Futures whose exception nobody read: the error is lost unless someone looks."""
     found = []
