@@ -32,7 +32,7 @@ from pathlib import Path
 
 from .manifest import FOLDER_PATTERN, PROJECT_ROOT, Exercise, select
 from .proctree import JOB_MARKER
-from .runner import EXIT_GRACE, MAX_TIMEOUTS, START_GRACE
+from .runner import worst_case_seconds
 
 SKIP_NAMES = {".git", "__pycache__", ".ipynb_checkpoints", ".venv", ".grader"}
 ZIP_LIMIT = 200 * 1024 * 1024  # bytes a submission's zip may expand to
@@ -164,10 +164,7 @@ def grade_submission(path: str, names: list[str] | None, options: dict, job: str
 
 def deadline_seconds(exercises: list[Exercise], timeout: float | None) -> float:
     """How long one submission's grading may take before the batch abandons it."""
-    total = 0.0
-    for e in exercises:
-        per_check = float(timeout or e.timeout)
-        total += len(e.checks) * per_check + (MAX_TIMEOUTS + 1) * (START_GRACE + EXIT_GRACE)
+    total = sum(worst_case_seconds(len(e.checks), float(timeout or e.timeout)) for e in exercises)
     return 2 * total + 60  # generous: only a grader that is itself stuck reaches it
 
 

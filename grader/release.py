@@ -119,8 +119,7 @@ def student_makefile(text: str) -> str:
 
 def step_minutes(exercise: Exercise) -> int:
     """Minutes the grading of an exercise may take: every public check at its limit."""
-    checks = len(exercise.public_checks())
-    seconds = checks * exercise.timeout + (runner.MAX_TIMEOUTS + 1) * runner.START_GRACE
+    seconds = runner.worst_case_seconds(len(exercise.public_checks()), exercise.timeout)
     return math.ceil(seconds / 60) + 1
 
 

@@ -41,6 +41,14 @@ POLL_SECONDS = 0.05  # how often the tree is inspected while a check runs
 START_GRACE = 15.0  # seconds to start Python and pytest, on top of the first check's timeout
 MAX_TIMEOUTS = 2  # timeouts in one exercise after which its remaining checks are not run
 EXIT_GRACE = 3.0  # seconds the worker may take to exit after its last check
+
+
+def worst_case_seconds(checks: int, per_check: float) -> float:
+    """The longest one exercise's grading can take: every check at its timeout, and each
+    fresh start (the first, and one after each timeout allowed) with its graces."""
+    return checks * per_check + (MAX_TIMEOUTS + 1) * (START_GRACE + EXIT_GRACE)
+
+
 DRAIN_SECONDS = 2.0  # at most this long reading what a run wrote before it ended
 MAX_EVENT_BYTES = 1 << 20  # an event line longer than this is not the recorder's: dropped
 MAX_SUBMISSION_BYTES = 16 << 20  # what is copied of the learner's exercise folder
