@@ -85,16 +85,23 @@ def _copy_exercises(exercises: list[Exercise], root: Path, out: Path) -> None:
             raise ReleaseError(f"release: could not strip the hidden checks of {manifest}")
 
 
+def clear_outputs(nb) -> None:
+    """No outputs or execution counts: how notebooks are stored (tools/notebooks.py) and
+    released, so no stale timing is ever shown as fact."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+        cell.metadata.pop("execution", None)
+
+
 def _copy_notebooks(root: Path, out: Path) -> None:
     import nbformat
 
     (out / "notebooks").mkdir()
     for path in sorted((root / "notebooks").glob("*.ipynb")):
         nb = nbformat.read(path, as_version=4)
-        for cell in nb.cells:
-            if cell.cell_type == "code":
-                cell.outputs = []
-                cell.execution_count = None
+        clear_outputs(nb)
         nbformat.write(nb, out / "notebooks" / path.name)
 
 

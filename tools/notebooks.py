@@ -17,6 +17,9 @@ from pathlib import Path
 
 import nbformat
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script, too
+from grader.release import clear_outputs  # noqa: E402
+
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 NAV_TAG = "nav"
 
@@ -49,11 +52,7 @@ def nav_source(paths: list[Path], index: int, titles: list[str]) -> str:
 
 def tidy(nb, nav: str) -> None:
     """Clear outputs and execution counts, and put the navigation cell last."""
-    for cell in nb.cells:
-        if cell.cell_type == "code":
-            cell.outputs = []
-            cell.execution_count = None
-        cell.metadata.pop("execution", None)
+    clear_outputs(nb)
     nb.cells = [c for c in nb.cells if NAV_TAG not in c.metadata.get("tags", [])]
     nav_cell = nbformat.v4.new_markdown_cell(nav)
     nav_cell.metadata["tags"] = [NAV_TAG]
