@@ -28,6 +28,7 @@ import time
 import uuid
 import zipfile
 from collections import deque
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .manifest import FOLDER_PATTERN, PROJECT_ROOT, Exercise, select
@@ -251,6 +252,17 @@ def _failed_row(path: Path, reason: str) -> dict:
     return {"submission": path.name, "scores": {}, "total": 0.0, "max": 0.0, "errors": [reason]}
 
 
+@dataclass
+class _Job:
+    """One submission being graded: what it is, when it started, whether it runs alone."""
+
+    path: Path
+    digest: str | None
+    alone: bool
+    job_id: str = field(default_factory=lambda: uuid.uuid4().hex)  # its processes' marker
+    started: float = field(default_factory=time.monotonic)
+
+
 def run_batch(
     paths: list[Path],
     csv_path: Path,
@@ -266,92 +278,124 @@ def run_batch(
     At most `workers` submissions are in flight. A submission whose worker fails is graded
     again alone; failing alone too, it gets a row with the reason.
     """
-    options = dict(options or {})
-    exercises = select(names)
-    slugs = [e.slug for e in exercises]
-    factory = executor_factory or (lambda: process_pool(workers))
-    key = json.dumps([checks_fingerprint(exercises), slugs, sorted(options.items())])
-    cache_file = cache_path(csv_path)
-    cache = _load_cache(cache_file)
-    progress = progress or Progress(len(paths))
-    rows: dict[str, dict] = {}
-    todo: deque = deque()
-    for path in paths:
-        digest = content_hash(path)
-        entry = cache.get(path.name)
-        if not regrade and entry and entry.get("hash") == digest and entry.get("key") == key:
-            rows[path.name] = entry["row"]
-            progress.update(entry["row"], " (unchanged, not graded again)")
-        else:
-            todo.append((path, digest))
-    solo: deque = deque()  # failed once next to others: graded again on its own
-    limit = deadline_seconds(exercises, options.get("timeout"))
-    executor = factory()
-    running: dict = {}  # future -> (path, digest, started, job, alone)
+    batch = _Batch(paths, csv_path, names, dict(options or {}), workers, progress)
+    batch.todo = batch.split_unchanged(regrade)
+    batch.run(executor_factory or (lambda: process_pool(workers)))
+    write_csv(csv_path, list(batch.rows.values()), batch.slugs)
+    return [batch.rows[p.name] for p in paths]
 
-    def finish(path: Path, digest: str | None, row: dict) -> None:
-        rows[path.name] = row
-        if digest is not None:  # rows of a failed worker or deadline are never cached
-            cache[path.name] = {"hash": digest, "key": key, "row": row}
-        current = {p.name for p in paths}
-        kept = {k: v for k, v in cache.items() if k in current}
-        _write_atomic(cache_file, json.dumps({"version": 1, "entries": kept}, indent=1))
-        write_csv(csv_path, list(rows.values()), slugs)
-        progress.update(row)
 
-    try:
-        while todo or solo or running:
-            alone = any(r[4] for r in running.values())
-            if solo and not running:
-                path, digest = solo.popleft()
-                job = uuid.uuid4().hex
-                fut = executor.submit(grade_submission, str(path), names, options, job)
-                running[fut] = (path, digest, time.monotonic(), job, True)
-            while todo and not solo and not alone and len(running) < workers:
-                path, digest = todo.popleft()
-                job = uuid.uuid4().hex
-                fut = executor.submit(grade_submission, str(path), names, options, job)
-                running[fut] = (path, digest, time.monotonic(), job, False)
-            done, _ = cf.wait(list(running), timeout=0.5, return_when=cf.FIRST_COMPLETED)
-            broken = False
-            for fut in done:
-                path, digest, _, job, alone = running.pop(fut)
-                try:
-                    row = fut.result()
-                except Exception as exc:  # noqa: BLE001 - a dead worker, a broken pool
-                    kill_job(job)
-                    broken = True
-                    if not alone:
-                        solo.append((path, digest))
-                    else:
-                        error = f"{type(exc).__name__}: {exc}".strip()[:200]
-                        finish(path, None, _failed_row(path, WORKER_DIED.format(error=error)))
-                    continue
-                finish(path, digest, row)
-            now = time.monotonic()
-            late = [f for f, r in running.items() if now - r[2] > limit]
-            for fut in late:
-                path, _, _, job, _ = running.pop(fut)
-                fut.cancel()
-                kill_job(job)
-                finish(path, None, _failed_row(path, OVER_DEADLINE.format(seconds=limit)))
-            if (broken or late) and isinstance(executor, cf.ProcessPoolExecutor):
-                # The pool is broken or holds a stuck worker: the others go back in the queue.
-                for path, digest, _, job, _ in running.values():
-                    kill_job(job)
-                    todo.appendleft((path, digest))
-                running.clear()
+class _Batch:
+    """The state of one batch: rows so far, the cache, and the submissions queued or in
+    flight. Only the thread that runs the batch touches it; the workers never see it."""
+
+    def __init__(self, paths, csv_path, names, options, workers, progress):
+        self.paths, self.csv_path, self.names, self.options = paths, csv_path, names, options
+        self.workers = workers
+        exercises = select(names)
+        self.slugs = [e.slug for e in exercises]
+        self.key = json.dumps([checks_fingerprint(exercises), self.slugs, sorted(options.items())])
+        self.cache_file = cache_path(csv_path)
+        self.cache = _load_cache(self.cache_file)
+        self.progress = progress or Progress(len(paths))
+        self.limit = deadline_seconds(exercises, options.get("timeout"))
+        self.rows: dict[str, dict] = {}
+        self.todo: deque = deque()  # (path, content hash) not graded yet
+        self.solo: deque = deque()  # failed once next to others: graded again on its own
+        self.running: dict[cf.Future, _Job] = {}
+
+    def split_unchanged(self, regrade: bool) -> deque:
+        """Take the rows of submissions graded before with the same content and checks;
+        return the rest, (path, content hash), to grade."""
+        todo: deque = deque()
+        for path in self.paths:
+            digest = content_hash(path)
+            entry = self.cache.get(path.name)
+            same = entry and entry.get("hash") == digest and entry.get("key") == self.key
+            if same and not regrade:
+                self.rows[path.name] = entry["row"]
+                self.progress.update(entry["row"], " (unchanged, not graded again)")
+            else:
+                todo.append((path, digest))
+        return todo
+
+    def finish(self, job: _Job, row: dict, cached: bool = True) -> None:
+        self.rows[job.path.name] = row
+        if cached:  # rows of a failed worker or deadline are never cached
+            self.cache[job.path.name] = {"hash": job.digest, "key": self.key, "row": row}
+        current = {p.name for p in self.paths}
+        kept = {k: v for k, v in self.cache.items() if k in current}
+        _write_atomic(self.cache_file, json.dumps({"version": 1, "entries": kept}, indent=1))
+        write_csv(self.csv_path, list(self.rows.values()), self.slugs)
+        self.progress.update(row)
+
+    def run(self, factory) -> None:
+        executor = factory()
+        try:
+            while self.todo or self.solo or self.running:
+                self.submit(executor)
+                done, _ = cf.wait(list(self.running), timeout=0.5, return_when=cf.FIRST_COMPLETED)
+                broken = self.collect(done)
+                late = self.abandon_late()
+                if (broken or late) and isinstance(executor, cf.ProcessPoolExecutor):
+                    # The pool is broken or holds a stuck worker: the others go back in line.
+                    for job in self.running.values():
+                        kill_job(job.job_id)
+                        self.todo.appendleft((job.path, job.digest))
+                    self.running.clear()
+                    _abandon(executor)
+                    executor = factory()
+        finally:
+            for job in self.running.values():
+                kill_job(job.job_id)
+            if isinstance(executor, cf.ProcessPoolExecutor) and self.running:
                 _abandon(executor)
-                executor = factory()
-    finally:
-        for _, _, _, job, _ in running.values():
-            kill_job(job)
-        if isinstance(executor, cf.ProcessPoolExecutor) and running:
-            _abandon(executor)
-        else:
-            executor.shutdown(wait=True)
-    write_csv(csv_path, list(rows.values()), slugs)
-    return [rows[p.name] for p in paths]
+            else:
+                executor.shutdown(wait=True)
+
+    def submit(self, executor) -> None:
+        """A failed submission alone once nothing else runs; otherwise fill the workers."""
+        queue = []
+        if self.solo and not self.running:
+            queue.append((*self.solo.popleft(), True))
+        alone = any(job.alone for job in self.running.values()) or bool(queue)
+        while self.todo and not self.solo and not alone and len(self.running) < self.workers:
+            queue.append((*self.todo.popleft(), False))
+        for path, digest, by_itself in queue:
+            job = _Job(path, digest, by_itself)
+            args = (str(path), self.names, self.options, job.job_id)
+            self.running[executor.submit(grade_submission, *args)] = job
+
+    def collect(self, done) -> bool:
+        """Rows of the finished gradings; True if a worker failed (the pool may be broken)."""
+        broken = False
+        for fut in done:
+            job = self.running.pop(fut)
+            try:
+                row = fut.result()
+            except Exception as exc:  # noqa: BLE001 - a dead worker, a broken pool
+                kill_job(job.job_id)
+                broken = True
+                if not job.alone:
+                    self.solo.append((job.path, job.digest))
+                else:
+                    error = f"{type(exc).__name__}: {exc}".strip()[:200]
+                    self.finish(job, _failed_row(job.path, WORKER_DIED.format(error=error)), False)
+                continue
+            self.finish(job, row)
+        return broken
+
+    def abandon_late(self) -> list:
+        """Gradings over the deadline: killed, each with a row that says so."""
+        now = time.monotonic()
+        late = [f for f, job in self.running.items() if now - job.started > self.limit]
+        for fut in late:
+            job = self.running.pop(fut)
+            fut.cancel()
+            kill_job(job.job_id)
+            row = _failed_row(job.path, OVER_DEADLINE.format(seconds=self.limit))
+            self.finish(job, row, False)
+        return late
 
 
 def dask_executor_factory(address: str):
