@@ -3,18 +3,15 @@ the grader's overhead against running the same checks with bare pytest."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from grader import notebook, report
 from grader.assignment import default_jobs, grade
-from grader.manifest import PROJECT_ROOT, SOLUTIONS_DIR, discover
+from grader.manifest import SOLUTIONS_DIR, discover
 from grader.runner import grade_exercise
 
-from .stats import Figure, timed
+from .stats import Figure, run_pytest, timed
 
 
 def bare_pytest(exercise) -> None:
@@ -22,28 +19,9 @@ def bare_pytest(exercise) -> None:
     files = [str(exercise.checks_file())]
     if exercise.hidden_checks_file().exists():
         files.append(str(exercise.hidden_checks_file()))
-    env = dict(os.environ, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", MPLBACKEND="Agg")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "grader.plugin",
-            "--import-mode=importlib",
-            "--conclab-target",
-            str(exercise.module_in(SOLUTIONS_DIR).parent),
-            *files,
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        check=True,
-        timeout=600,
-    )
+    target = str(exercise.module_in(SOLUTIONS_DIR).parent)
+    args = ["-p", "grader.plugin", "--import-mode=importlib", "--conclab-target", target]
+    run_pytest([*args, *files], timeout=600, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
 
 
 def render_reports(run) -> None:

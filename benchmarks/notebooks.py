@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
+from grader.manifest import NOTEBOOKS_DIR
 
-from grader.manifest import NOTEBOOKS_DIR, PROJECT_ROOT
-
-from .stats import Figure, timed
+from .stats import Figure, run_pytest, timed
 
 
 def run_notebook(path) -> None:
     """One nbval run of path: a notebook, or the notebooks folder as `make test` runs it."""
-    env = dict(os.environ, MPLBACKEND="Agg")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "--nbval-lax",
-            "--nbval-current-env",
-            str(path),
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        capture_output=True,
-        check=True,
-        timeout=1200,
-    )
+    run_pytest(["--nbval-lax", "--nbval-current-env", str(path)], timeout=1200)
 
 
 def run(repeats: int) -> list[Figure]:

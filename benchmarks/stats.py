@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import statistics
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
 
@@ -48,3 +51,17 @@ def timed(func, *args, **kwargs) -> float:
     start = time.perf_counter()
     func(*args, **kwargs)
     return time.perf_counter() - start
+
+
+def run_pytest(args: list[str], timeout: float, **env: str) -> None:
+    """One quiet pytest run of the project (no cache, plots to files), which must pass."""
+    from grader.manifest import PROJECT_ROOT
+
+    subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *args],
+        cwd=PROJECT_ROOT,
+        env=dict(os.environ, MPLBACKEND="Agg", **env),
+        capture_output=True,
+        check=True,
+        timeout=timeout,
+    )
