@@ -127,11 +127,11 @@ def test_output_rule_follows_the_ipykernel_version():
     assert "inherit" in demo.output_rule("7.1.0", inherit_context=True)
 
 
-def test_project_requires_an_ipykernel_with_the_rule_notebook_05_states():
+def test_project_requires_an_ipykernel_with_the_rule_notebook_06_states():
     import ipykernel
 
-    pins = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
-    assert "ipykernel>=7.1" in pins
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert "ipykernel>=7.1" in project["optional-dependencies"]["course"]
     assert demo._version_tuple(ipykernel.__version__) >= (7, 1, 0)
 
 
