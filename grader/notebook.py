@@ -64,6 +64,7 @@ def _remember(result, exercise: Exercise, target: Path) -> None:
 
 
 # Messages wrap (the widget's HTML box does not, by default) and keep a readable width.
+TABLE_FITS = "white-space:normal;width:100%"  # the table wraps to the output's width
 MESSAGE_STYLE = ";text-align:left;white-space:normal;min-width:14em;overflow-wrap:anywhere"
 
 
@@ -133,7 +134,7 @@ def checks_table(result, show_runs: bool = False) -> str:
     return (
         f"<h4 style='margin:4px 0'>{result.order:02d} {html.escape(result.title)}: "
         f"<span style='color:{colour}'>{result.score:g}/{result.max_score:g} points</span></h4>"
-        f"<table style='{TABLE_STYLE};white-space:normal;width:100%'><thead><tr>{heads}</tr></thead>"
+        f"<table style='{TABLE_STYLE};{TABLE_FITS}'><thead><tr>{heads}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>{printed}"
     )
 
