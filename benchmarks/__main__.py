@@ -13,7 +13,7 @@ import platform
 import sys
 from pathlib import Path
 
-from conclab.env import usable_cpus
+from conclab.core.env import usable_cpus
 
 from . import class_scale, demos, grading, notebooks
 

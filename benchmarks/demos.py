@@ -1,15 +1,15 @@
 """Demo fidelity: does each timing demo show the speedup the notebooks claim, on this machine?
 
 Each ratio is measured against a sequential baseline taken in the same run, with the same
-workloads the notebooks use (conclab.workloads), without live plotting.
+workloads the notebooks use (conclab.core.workloads), without live plotting.
 """
 
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
-from conclab.env import usable_cpus
-from conclab.workloads import cpu_work, io_wait
+from conclab.core.env import usable_cpus
+from conclab.core.workloads import cpu_work, io_wait
 
 from .stats import Figure, timed
 

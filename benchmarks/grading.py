@@ -6,10 +6,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
-from grader import notebook, report
-from grader.assignment import default_jobs, grade
+from grader.engine.assignment import default_jobs, grade
+from grader.engine.runner import grade_exercise
+from grader.frontends import notebook, report
 from grader.manifest import SOLUTIONS_DIR, discover
-from grader.runner import grade_exercise
 
 from .stats import Figure, run_pytest, timed
 
@@ -20,7 +20,7 @@ def bare_pytest(exercise) -> None:
     if exercise.hidden_checks_file().exists():
         files.append(str(exercise.hidden_checks_file()))
     target = str(exercise.module_in(SOLUTIONS_DIR).parent)
-    args = ["-p", "grader.plugin", "--import-mode=importlib", "--conclab-target", target]
+    args = ["-p", "grader.engine.plugin", "--import-mode=importlib", "--conclab-target", target]
     run_pytest([*args, *files], timeout=600, PYTEST_DISABLE_PLUGIN_AUTOLOAD="1")
 
 

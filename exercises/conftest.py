@@ -5,12 +5,12 @@ grader's plugin gives them the `submission` fixture, the module beside the check
 isolated process, and pytest runs elsewhere never see it (no global pytest11 plugin).
 """
 
-from grader import plugin
-from grader.plugin import submission  # noqa: F401
+from grader.engine import plugin
+from grader.engine.plugin import submission  # noqa: F401
 
 
 def pytest_addoption(parser):
     try:
         plugin.pytest_addoption(parser)
-    except ValueError:  # `-p grader.plugin` was given too, and added the option first
+    except ValueError:  # `-p grader.engine.plugin` was given too, and added the option first
         pass

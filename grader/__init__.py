@@ -9,7 +9,7 @@ __all__ = ["check", "progress"]
 
 def __getattr__(name):
     if name in __all__:
-        from . import notebook
+        from grader.frontends import notebook
 
         return getattr(notebook, name)
     raise AttributeError(f"module 'grader' has no attribute {name!r}")

@@ -153,7 +153,7 @@ def load_manifest(path: Path) -> Exercise:
     raw_limits = data.get("limits", {})
     if not isinstance(raw_limits, dict):
         raise ManifestError(f"{path}: [limits] should be a table")
-    from .limits import problems
+    from grader.limits import problems
 
     wrong = problems(raw_limits)
     if wrong:
@@ -183,7 +183,7 @@ def _requirements(data: dict, path: Path, checks: list[Check]) -> tuple[Requirem
     """The [[requirements]] tables; every id a check `proves` must be one of them.
 
     They come before the first [[checks]] table: a release strips hidden check tables and
-    keeps everything above the first one (grader/release.py).
+    keeps everything above the first one (grader/course/release.py).
     """
     raw_list = data.get("requirements", [])
     if not isinstance(raw_list, list):
@@ -236,6 +236,33 @@ def discover(root: Path = PROJECT_ROOT, errors: list[str] | None = None) -> list
     return sorted(exercises, key=lambda e: e.order)
 
 
+def relative(path: Path) -> str:
+    """A path as a learner reads it: from the project's root when it is inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(PROJECT_ROOT))
+    except ValueError:
+        return str(path)
+
+
+COURSE_FILE = "course.toml"  # in root/exercises: what every exercise shares
+
+
+def preload_modules(root: Path = PROJECT_ROOT) -> tuple[str, ...]:
+    """The modules a course asks the grader to import before learners' code runs (its
+    `exercises/course.toml`, `[grader] preload`); none where the course has no such file."""
+    path = Path(root) / "exercises" / COURSE_FILE
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return ()
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ManifestError(f"{path}: not valid TOML ({exc})") from exc
+    names = data.get("grader", {}).get("preload", [])
+    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+        raise ManifestError(f"{path}: [grader] preload should be a list of module names")
+    return tuple(names)
+
+
 def _names_a_folder(name: str, root: Path) -> bool:
     """Whether name (slug, folder or number) names an exercise folder under root."""
     for path in (root / "exercises").glob("*/exercise.toml"):
@@ -251,7 +278,7 @@ def select(
     names: list[str] | None, root: Path = PROJECT_ROOT, errors: list[str] | None = None
 ) -> list[Exercise]:
     """The exercises named by slug, folder or number (all when names is empty)."""
-    from . import messages
+    from grader import messages
 
     exercises = discover(root, errors)
     if not names:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
-from . import messages
+from grader import messages
 
 
 @dataclass
@@ -37,7 +37,7 @@ class ExerciseResult:
     output: str = ""  # what the learner's code printed, cut to a bounded size
     duration: float = 0.0
     hidden_included: bool = False
-    sandbox: str = ""  # the backend that contained the run (grader/sandbox.py)
+    sandbox: str = ""  # the backend that contained the run (grader/engine/sandbox.py)
     internal_error: bool = False  # the grader itself failed, not the learner's code
     flags: list[str] = field(default_factory=list)  # reasons to review this by hand
 

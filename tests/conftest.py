@@ -9,7 +9,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from grader import proctree, zygote
+from grader.engine import proctree, zygote
 from grader.manifest import PROJECT_ROOT, discover
 
 WRONG_DIR = Path(__file__).parent / "wrong"

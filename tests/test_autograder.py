@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import autograder
+from grader.course import autograder
 from grader.manifest import PROJECT_ROOT, discover
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import batch
+from grader.course import batch
 from grader.manifest import EXERCISES_DIR, PROJECT_ROOT, SOLUTIONS_DIR, discover
 
 EXERCISE = discover(PROJECT_ROOT)[0]  # graded alone: the point is the batch, not the checks

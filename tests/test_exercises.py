@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from grader import messages
-from grader.child import CHECK_HELPERS
-from grader.manifest import EXERCISES_DIR, PROJECT_ROOT, SOLUTIONS_DIR
-from grader.runner import grade_exercise
+from grader.engine.runner import grade_exercise
+from grader.manifest import EXERCISES_DIR, PROJECT_ROOT, SOLUTIONS_DIR, preload_modules
 
 from .conftest import WRONG_DIR, all_exercises, make_target
 
@@ -146,7 +145,7 @@ def test_every_requirement_has_a_wrong_implementation_that_breaks_it(exercise):
 @pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
 def test_requirements_come_before_the_checks_in_the_manifest(exercise):
     """A release keeps the manifest's head and strips hidden [[checks]] tables (see
-    grader/release.py): requirements after the first check could be stripped with one."""
+    grader/course/release.py): requirements after the first check could be stripped with one."""
     text = (EXERCISES_DIR / exercise.folder / "exercise.toml").read_text(encoding="utf-8")
     last_requirement = text.rfind("[[requirements]]")
     assert last_requirement < text.find("[[checks]]"), "put [[requirements]] before [[checks]]"
@@ -159,7 +158,7 @@ def test_every_exercise_has_wrong_implementations():
 
 def test_the_checks_helpers_are_all_preloaded():
     """The grader preloads (zygote, forkserver) the conclab modules checks import; one
-    missing from grader.child.CHECK_HELPERS would still work, only slower."""
+    missing from exercises/course.toml's preload list would still work, only slower."""
     imported = set()
     for exercise in EXERCISES:
         for path in (exercise.checks_file(), exercise.hidden_checks_file()):
@@ -172,4 +171,4 @@ def test_the_checks_helpers_are_all_preloaded():
                     elif isinstance(node, ast.Import):
                         imported.update(a.name for a in node.names if a.name.startswith("conclab"))
     assert imported, "no check imports a conclab helper"
-    assert imported <= set(CHECK_HELPERS), imported - set(CHECK_HELPERS)
+    assert imported <= set(preload_modules()), imported - set(preload_modules())

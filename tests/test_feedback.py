@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from grader import messages, stacks
+from grader import messages
+from grader.engine import stacks
+from grader.engine.runner import grade_exercise
 from grader.manifest import select
-from grader.runner import grade_exercise
 
 from .conftest import make_target
 
@@ -188,7 +189,7 @@ WRONG = Path(__file__).parent / "wrong"
     ],
 )
 def test_a_failed_concurrency_check_shows_the_learners_run(slug, source, rows, tmp_path):
-    from grader import notebook, report
+    from grader.frontends import notebook, report
 
     (exercise,) = select([slug])
     path = tmp_path / "submission.py"

@@ -11,8 +11,9 @@ import xml.etree.ElementTree as ET
 import jsonschema
 import pytest
 
-from grader import formats, messages, report
-from grader.cli import build_parser
+from grader import messages
+from grader.frontends import formats, report
+from grader.frontends.cli import build_parser
 from grader.manifest import PROJECT_ROOT, discover
 from grader.results import CheckResult, ExerciseResult, RunResult
 

@@ -16,8 +16,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from grader import assignment, check, messages, proctree, zygote
-from grader.assignment import grade
+from grader import check, messages
+from grader.engine import assignment, proctree, zygote
+from grader.engine.assignment import grade
+from grader.engine.runner import grade_exercise
 from grader.manifest import (
     EXERCISES_DIR,
     PROJECT_ROOT,
@@ -27,7 +29,6 @@ from grader.manifest import (
     load_manifest,
     select,
 )
-from grader.runner import grade_exercise
 
 from .conftest import WRONG_DIR, make_target, tagged
 
@@ -151,7 +152,7 @@ def test_timeout_kills_the_whole_tree(tmp_path, process_tag, supervisor_start):
     source.write_text(
         "import subprocess, sys, time\n"
         "from concurrent.futures import ProcessPoolExecutor\n"
-        "from conclab.workloads import io_wait\n"
+        "from conclab.core.workloads import io_wait\n"
         "def fetch_all(urls, fetch, max_workers=8):\n"
         "    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(600)'],\n"
         "                     start_new_session=True)\n"
@@ -235,7 +236,7 @@ def hanging_pool_target(tmp_path, start_method: str | None = None):
     source.write_text(
         "import multiprocessing\n"
         "from concurrent.futures import ProcessPoolExecutor\n"
-        "from conclab.workloads import io_wait\n"
+        "from conclab.core.workloads import io_wait\n"
         "def fetch_all(urls, fetch, max_workers=8):\n"
         f"    context = multiprocessing.get_context({start_method!r})\n"
         "    with ProcessPoolExecutor(2, mp_context=context) as pool:\n"
@@ -251,7 +252,7 @@ def test_killing_the_grader_takes_its_gradings_with_it(tmp_path, process_tag, su
     exercise, target = hanging_pool_target(tmp_path)
     script = (
         "from grader.manifest import select\n"
-        "from grader.runner import grade_exercise\n"
+        "from grader.engine.runner import grade_exercise\n"
         "(e,) = select(['fetch_in_order'])\n"
         f"grade_exercise(e, {str(target)!r}, timeout=600)\n"
     )
@@ -307,7 +308,7 @@ def test_runs_forked_by_the_zygote_carry_their_marker(tmp_path, monkeypatch):
 def test_one_zygote_serves_every_run_of_an_environment():
     """The zygote is kept while the run's environment (markers aside) stays the same: a
     setting that changed with every run would start a new one each time (+170 ms a run)."""
-    from grader import zygote
+    from grader.engine import zygote
 
     if not zygote.ENABLED:
         pytest.skip("no zygote on this platform")

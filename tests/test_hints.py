@@ -7,10 +7,10 @@ import shutil
 import pytest
 
 from grader import messages
-from grader.hints import ALL_SHOWN, NO_HINTS, HintStepper, load_hints, parse_hints
+from grader.frontends.hints import ALL_SHOWN, NO_HINTS, HintStepper, load_hints, parse_hints
+from grader.frontends.notebook import HINT_BUTTON, NO_MORE_HINTS, CheckPanel, check
+from grader.frontends.progress_store import STATE_ENV
 from grader.manifest import EXERCISES_DIR, SOLUTIONS_DIR
-from grader.notebook import HINT_BUTTON, NO_MORE_HINTS, CheckPanel, check
-from grader.progress_store import STATE_ENV
 
 from .conftest import all_exercises
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from grader.assignment import grade
+from grader.engine.assignment import grade
 from grader.manifest import SOLUTIONS_DIR, select
 
 from .conftest import tagged

@@ -1,4 +1,4 @@
-"""conclab.env, the helpers of notebook 00-start-here: what the executors default to."""
+"""conclab.core.env, the helpers of notebook 00-start-here: what the executors default to."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from conclab import env, futures_demo
+from conclab.core import env
+from conclab.lessons import futures as futures_demo
 
 ROOT = Path(__file__).resolve().parents[1]
 PYENV = Path.home() / ".pyenv" / "versions"
@@ -28,7 +29,7 @@ PROBE = """
 import json, sys
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 sys.path.insert(0, sys.argv[1])
-from conclab import env
+from conclab.core import env
 print(json.dumps({
     "computed": env.default_workers(),
     "threads": ThreadPoolExecutor()._max_workers,

@@ -1,4 +1,4 @@
-"""conclab.quiz: every notebook's self-check shows its questions once (issue 16, item 17)."""
+"""conclab.viz.quiz: every notebook's self-check shows its questions once (issue 16, item 17)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 pytest.importorskip("ipywidgets")
 
-from conclab import quiz as quiz_module  # noqa: E402
+from conclab.viz import quiz as quiz_module  # noqa: E402
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_the_widget_still_gives_feedback(shown):
 def test_in_a_real_kernel_each_cell_shows_the_quiz_once():
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
-    make = "from conclab.quiz import Question, quiz\n"
+    make = "from conclab.viz.quiz import Question, quiz\n"
     ask = "Question('2 + 2?', ['3', '4'], 1, 'Arithmetic.')"
     nb = nbformat.v4.new_notebook()
     nb.cells = [

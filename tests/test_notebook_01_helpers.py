@@ -9,8 +9,8 @@ matplotlib.use("Agg")
 
 import pytest  # noqa: E402
 
-from conclab.env import CPUS_OVERRIDE, usable_cpus  # noqa: E402
-from conclab.speedup import limit_sentence, task_limit  # noqa: E402
+from conclab.core.env import CPUS_OVERRIDE, usable_cpus  # noqa: E402
+from conclab.viz.speedup import limit_sentence, task_limit  # noqa: E402
 
 
 @pytest.mark.parametrize(
@@ -37,14 +37,14 @@ def test_the_sentence_names_coarse_tasks_only_when_they_cap_the_speedup():
 
 
 def test_explorer_titles_a_sequential_run_with_one_worker():
-    from conclab.widgets import title_for
+    from conclab.viz.widgets import title_for
 
     assert title_for("sequential", 4) == "sequential, 1 worker"
     assert title_for("threads", 4) == "threads, 4 workers"
 
 
 def test_explorer_reuses_its_pool_and_reruns_when_tasks_change():
-    widgets = pytest.importorskip("conclab.widgets")
+    widgets = pytest.importorskip("conclab.viz.widgets")
     explorer = widgets.TimelineExplorer()
     try:
         explorer.tasks.value = 2  # the tasks slider re-runs too
@@ -59,7 +59,7 @@ def test_explorer_reuses_its_pool_and_reruns_when_tasks_change():
 
 
 def test_explorer_shows_an_error_instead_of_losing_it(monkeypatch):
-    widgets = pytest.importorskip("conclab.widgets")
+    widgets = pytest.importorskip("conclab.viz.widgets")
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")

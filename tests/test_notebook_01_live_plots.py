@@ -1,4 +1,4 @@
-"""conclab.plots and conclab.startboard: live timelines draw running tasks as growing bars,
+"""conclab.viz.plots and conclab.core.startboard: live timelines draw running tasks as growing bars,
 redraw while tasks run (not only when one finishes), and keep drawing out of what is
 measured (issue 16, item 16). Every check holds by construction: tasks wait on events."""
 
@@ -15,10 +15,11 @@ matplotlib.use("Agg")
 
 import pytest  # noqa: E402
 
-from conclab import gil, plots  # noqa: E402
-from conclab.startboard import StartBoard, traced_started  # noqa: E402
-from conclab.tracer import Tracer  # noqa: E402
-from conclab.workloads import cpu_work  # noqa: E402
+from conclab.core.startboard import StartBoard, traced_started  # noqa: E402
+from conclab.core.tracer import Tracer  # noqa: E402
+from conclab.core.workloads import cpu_work  # noqa: E402
+from conclab.lessons import the_gil as gil  # noqa: E402
+from conclab.viz import plots
 
 
 def test_a_process_under_spawn_marks_its_start_on_the_board():
@@ -139,8 +140,8 @@ def test_live_timeline_spaces_frames_by_what_they_cost():
 
 
 def test_the_renderer_process_draws_a_frame_with_running_tasks(no_leaked_processes):
-    from conclab import render
-    from conclab.tracer import Span
+    from conclab.core.tracer import Span
+    from conclab.viz import render
 
     done = Span(0, "w (pid 1)", 1, "w", 10.0, 10.5)
     frame = render.Frame(
@@ -160,8 +161,8 @@ def test_a_frame_drawn_here_shows_what_the_renderer_would():
     # The renderer and the fallback draw with the same function.
     import matplotlib.pyplot as plt
 
-    from conclab import render
-    from conclab.tracer import Span
+    from conclab.core.tracer import Span
+    from conclab.viz import render
 
     frame = render.Frame(
         title="t",

@@ -1,4 +1,4 @@
-"""conclab.gil, the helpers of notebook 02-the-gil: concurrency shown by construction."""
+"""conclab.lessons.the_gil, notebook 02-the-gil's helpers: concurrency shown by construction."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import threading
 
 import pytest
 
-from conclab import gil
+from conclab.lessons import the_gil as gil
 
 
 def test_run_together_starts_every_thread_at_once():

@@ -1,4 +1,4 @@
-"""conclab.futures_demo, the helpers of notebook 04-futures."""
+"""conclab.lessons.futures, the helpers of notebook 04-futures."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import pytest
 
-from conclab.futures_demo import (
+from conclab.lessons.futures import (
     Gate,
     InputLog,
     MapRecord,

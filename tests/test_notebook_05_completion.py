@@ -1,4 +1,4 @@
-"""conclab.completion and plots.run_with_progress, the helpers of notebook 05."""
+"""conclab.lessons.as_completed_and_wait and plots.run_with_progress, the helpers of notebook 05."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ matplotlib.use("Agg")
 
 import pytest  # noqa: E402
 
-from conclab.completion import (  # noqa: E402
+from conclab.core.tracer import traced  # noqa: E402
+from conclab.lessons.as_completed_and_wait import (  # noqa: E402
     CompletionView,
     exit_waits_for_running_calls,
     inversions,
 )
-from conclab.futures_demo import Gate  # noqa: E402
-from conclab.plots import Throttle, run_with_progress  # noqa: E402
-from conclab.tracer import traced  # noqa: E402
+from conclab.lessons.futures import Gate  # noqa: E402
+from conclab.viz.plots import Throttle, run_with_progress  # noqa: E402
 
 
 def test_inversions_counts_pairs_out_of_order():

@@ -1,4 +1,4 @@
-"""conclab.callbacks_demo, the helpers of notebook 06-callbacks, and the behaviours the
+"""conclab.lessons.callbacks, the helpers of notebook 06-callbacks, and the behaviours the
 notebook states (where callbacks run, what happens to their exceptions)."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from conclab import callbacks_demo as demo
-from conclab.futures_demo import wait_until
+from conclab.lessons import callbacks as demo
+from conclab.lessons.futures import wait_until
 
 if sys.version_info >= (3, 11):
     import tomllib

@@ -1,5 +1,6 @@
-"""conclab.failures, the helpers of notebook 07-errors-cancellation-timeouts, and the
-behaviours the notebook states, under spawn as well as the default start method."""
+"""conclab.lessons.errors_cancellation_timeouts (the helpers of notebook
+07-errors-cancellation-timeouts) and the behaviours the notebook states, under spawn as
+well as the default start method."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 import pytest
 
-from conclab import failures
+from conclab.lessons import errors_cancellation_timeouts as failures
 
 
 def spawn_pool(**kwargs):
@@ -214,7 +215,7 @@ def test_a_with_block_left_by_an_exception_runs_every_queued_task_unless_cancell
 
 @pytest.mark.skipif(not hasattr(os, "killpg"), reason="process groups are POSIX")
 def test_sigint_to_the_process_group_interrupts_running_tasks_and_the_queued_ones_still_run():
-    from conclab.pickling_demo import run_python
+    from conclab.lessons.pickling_and_start_methods import run_python
 
     ran = run_python(failures.INTERRUPT_LIKE_JUPYTER, timeout=180)
     assert ran.returncode == 0, ran

@@ -1,5 +1,6 @@
-"""Checks of conclab.pickling_demo that nbval cannot make: the timeout really kills the
-child's whole process tree, and stderr summaries survive colour codes and long messages."""
+"""Checks of conclab.lessons.pickling_and_start_methods that nbval cannot make: the timeout
+really kills the child's whole process tree, and stderr summaries survive colour codes and
+long messages."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import time
 
 import pytest
 
-from conclab import pickling_demo as pd
+from conclab.lessons import pickling_and_start_methods as pd
 
 HANGS_WITH_A_GRANDCHILD = textwrap.dedent(
     """

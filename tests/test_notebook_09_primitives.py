@@ -1,6 +1,7 @@
-"""conclab.mp_demo, the helpers of notebook 09-multiprocessing-primitives, and the
-behaviours the notebook states, under spawn (the strictest start method). Each test pins
-a claim the notebook corrected (issue 17), so that the wrong one cannot come back."""
+"""conclab.lessons.multiprocessing_primitives (the helpers of notebook
+09-multiprocessing-primitives) and the behaviours the notebook states, under spawn (the
+strictest start method). Each test pins a claim the notebook corrected (issue 17), so that
+the wrong one cannot come back."""
 
 from __future__ import annotations
 
@@ -13,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from conclab import mp_demo as md
-from conclab.pickling_demo import run_python
+from conclab.lessons import multiprocessing_primitives as md
+from conclab.lessons.pickling_and_start_methods import run_python
 
 SPAWN = multiprocessing.get_context("spawn")
 POSIX = sys.platform != "win32"

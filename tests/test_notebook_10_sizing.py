@@ -8,7 +8,9 @@ from pathlib import Path
 import matplotlib
 import pytest
 
-from conclab import sizing, speedup, stages
+from conclab.lessons.choosing_and_sizing import amdahl, cpus, guide, io_bound, pools
+from conclab.lessons.choosing_and_sizing import pipeline as stages
+from conclab.viz import speedup
 
 matplotlib.use("Agg")
 
@@ -24,24 +26,24 @@ matplotlib.use("Agg")
     ],
 )
 def test_recommend_picks_the_executor(work, data, isolation, expected):
-    pick, why = sizing.recommend(work, data, isolation)
+    pick, why = guide.recommend(work, data, isolation)
     assert pick.startswith(expected), f"recommend{(work, data, isolation)} gave {pick!r}"
     assert why
 
 
 def test_recommend_rejects_unknown_answers():
     with pytest.raises(ValueError):
-        sizing.recommend("gpu", "small", "no")
+        guide.recommend("gpu", "small", "no")
 
 
 def test_every_answer_combination_has_a_recommendation():
-    widget = sizing.decision_widget()
+    widget = guide.decision_widget()
     work, data, isolation, answer = widget.children
-    for w in sizing.WORK:
-        for d in sizing.DATA:
-            for i in sizing.ISOLATION:
+    for w in guide.WORK:
+        for d in guide.DATA:
+            for i in guide.ISOLATION:
                 work.value, data.value, isolation.value = w, d, i
-                assert sizing.recommend(w, d, i)[0] in answer.value
+                assert guide.recommend(w, d, i)[0] in answer.value
 
 
 @pytest.mark.parametrize("p", [0.0, 0.5, 0.9, 1.0])
@@ -90,9 +92,9 @@ def test_blas_limit_in_the_initializer_reaches_the_worker(method):
 
     context = multiprocessing.get_context(method)
     with ProcessPoolExecutor(
-        1, mp_context=context, initializer=sizing.limit_blas_threads, initargs=(1,)
+        1, mp_context=context, initializer=pools.limit_blas_threads, initargs=(1,)
     ) as pool:
-        info = pool.submit(sizing.blas_threads).result()
+        info = pool.submit(pools.blas_threads).result()
     assert info["pools"], "threadpoolctl found no BLAS library in the worker"
     assert all(p.endswith(": 1 threads") for p in info["pools"]), info
 
@@ -131,7 +133,7 @@ def test_the_verdict_names_the_save_stage_with_the_notebooks_own_settings():
     [(2, "only more CPUs"), (16, "up to the 16 usable CPUs")],
 )
 def test_a_compute_bottleneck_reads_true_on_2_and_on_16_cpus(monkeypatch, cores, advice):
-    from conclab.env import usable_cpus
+    from conclab.core.env import usable_cpus
 
     monkeypatch.setenv("CONCLAB_CPUS", str(cores))
     busy = {"download": 0.4, "compute": 1.6, "save": 0.2}
@@ -210,24 +212,24 @@ def test_a_failing_stage_is_raised_not_only_logged(monkeypatch, no_leaked_proces
 
 @pytest.mark.parametrize("cores", range(1, 33))
 def test_every_sweep_count_divides_the_tasks_evenly(cores):
-    counts = sizing.sweep_counts(cores)
+    counts = amdahl.sweep_counts(cores)
     assert counts[0] == 1 and counts[-1] <= 2 * cores
-    assert all(sizing.SWEEP_TASKS % n == 0 for n in counts)
+    assert all(amdahl.SWEEP_TASKS % n == 0 for n in counts)
     assert any(n > cores for n in counts), "the sweep should show a count beyond the CPUs"
 
 
 def _runs(p, cores, spread=0.01):
     """Two runs per count of an Amdahl-exact workload, the second `spread` slower."""
-    times = {n: 10 / speedup.amdahl(p, min(n, cores)) for n in sizing.sweep_counts(cores)}
+    times = {n: 10 / speedup.amdahl(p, min(n, cores)) for n in amdahl.sweep_counts(cores)}
     return {n: [t, t * (1 + spread)] for n, t in times.items()}
 
 
 def test_two_cpus_read_as_one_point_and_an_extrapolation(monkeypatch):
-    from conclab.env import usable_cpus
+    from conclab.core.env import usable_cpus
 
     monkeypatch.setenv("CONCLAB_CPUS", "2")
     cores = usable_cpus()
-    reading = sizing.read_amdahl(_runs(0.9, cores), cores)
+    reading = amdahl.read_amdahl(_runs(0.9, cores), cores)
     text = reading.describe()
     assert reading.fitted == (2,)
     assert "fit has 1 point" in text and "extrapolation" in text, text
@@ -236,18 +238,18 @@ def test_two_cpus_read_as_one_point_and_an_extrapolation(monkeypatch):
 
 def test_an_ideal_run_bounds_the_limit_from_below_only():
     """An ideal 4-CPU run printed 1000000000.0x: a limit the data cannot show."""
-    reading = sizing.read_amdahl(_runs(1.0, 4), 4)
+    reading = amdahl.read_amdahl(_runs(1.0, 4), 4)
     text = reading.describe()
     assert reading.limit_high == float("inf")
     assert "from below only" in text and "1000000000" not in text, text
 
 
 def test_sixteen_cpus_fit_every_count_up_to_the_cpus(monkeypatch):
-    from conclab.env import usable_cpus
+    from conclab.core.env import usable_cpus
 
     monkeypatch.setenv("CONCLAB_CPUS", "16")
     cores = usable_cpus()
-    reading = sizing.read_amdahl(_runs(0.9, cores), cores)
+    reading = amdahl.read_amdahl(_runs(0.9, cores), cores)
     assert reading.fitted == (2, 3, 4, 6, 8, 12, 16)
     assert reading.p_low <= 0.9 <= reading.p_high
     assert "extrapolation" not in reading.describe()
@@ -259,12 +261,12 @@ def test_equal_shares_leave_no_staircase_for_the_fit():
     import math
 
     cores = 8
-    runs = {n: [math.ceil(48 / min(n, cores)) * 1.0] * 2 for n in sizing.sweep_counts(cores)}
-    assert sizing.read_amdahl(runs, cores).p == pytest.approx(1.0)
+    runs = {n: [math.ceil(48 / min(n, cores)) * 1.0] * 2 for n in amdahl.sweep_counts(cores)}
+    assert amdahl.read_amdahl(runs, cores).p == pytest.approx(1.0)
 
 
 def test_one_cpu_fits_nothing():
-    reading = sizing.read_amdahl(_runs(0.9, 1), 1)
+    reading = amdahl.read_amdahl(_runs(0.9, 1), 1)
     assert reading.p is None and "cannot measure" in reading.describe()
 
 
@@ -281,19 +283,19 @@ def test_the_setup_prose_does_not_claim_the_count_sees_containers():
     ("text", "cpus"), [("max 100000\n", None), ("200000 100000\n", 2.0), ("50000 100000", 0.5)]
 )
 def test_cgroup_v2_cpu_max_is_read_as_cpus(text, cpus):
-    assert sizing.parse_cgroup_v2_cpu_max(text) == cpus
+    assert cpus.parse_cgroup_v2_cpu_max(text) == cpus
 
 
 def test_cgroup_quota_falls_back_to_v1_and_to_none(tmp_path):
-    assert sizing.cgroup_cpu_quota(str(tmp_path)) is None
+    assert cpus.cgroup_cpu_quota(str(tmp_path)) is None
     (tmp_path / "cpu").mkdir()
     (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("-1\n")
     (tmp_path / "cpu" / "cpu.cfs_period_us").write_text("100000\n")
-    assert sizing.cgroup_cpu_quota(str(tmp_path)) is None
+    assert cpus.cgroup_cpu_quota(str(tmp_path)) is None
     (tmp_path / "cpu" / "cpu.cfs_quota_us").write_text("150000\n")
-    assert sizing.cgroup_cpu_quota(str(tmp_path)) == 1.5
+    assert cpus.cgroup_cpu_quota(str(tmp_path)) == 1.5
     (tmp_path / "cpu.max").write_text("300000 100000\n")
-    assert sizing.cgroup_cpu_quota(str(tmp_path)) == 3.0
+    assert cpus.cgroup_cpu_quota(str(tmp_path)) == 3.0
 
 
 def _python313():
@@ -347,7 +349,7 @@ def test_process_cpu_count_is_the_affinity_mask_and_x_cpu_count_overrides_it():
 def test_the_service_never_serves_more_than_its_slots():
     from concurrent.futures import ThreadPoolExecutor
 
-    service = sizing.Service(slots=3, seconds=0.01)
+    service = io_bound.Service(slots=3, seconds=0.01)
     with ThreadPoolExecutor(12) as pool:
         latencies = list(pool.map(service.request, range(24)))
     assert len(latencies) == 24 and service.serving == 0
@@ -356,19 +358,19 @@ def test_the_service_never_serves_more_than_its_slots():
 
 
 def test_io_sweep_rows_obey_littles_law_by_definition():
-    rows = sizing.io_sweep(sizing.Service(slots=2, seconds=0.005), [1, 4], requests=8)
+    rows = io_bound.io_sweep(io_bound.Service(slots=2, seconds=0.005), [1, 4], requests=8)
     for row in rows:
         assert row["in_flight"] == pytest.approx(row["throughput"] * row["latency"])
         assert row["throughput"] == pytest.approx(8 / row["seconds"])
 
 
 def test_the_io_verdict_is_computed_from_the_rows():
-    service = sizing.Service(slots=8, seconds=0.02)
+    service = io_bound.Service(slots=8, seconds=0.02)
     rows = [
         {"threads": n, "throughput": min(n, 8) / 0.02, "latency": 0.02 * max(1, n / 8)}
         for n in (1, 2, 4, 8, 16, 32)
     ]
-    text = sizing.io_sweep_verdict(rows, service)
+    text = io_bound.io_sweep_verdict(rows, service)
     assert "to within 10 % of its best (400/s) at 8 threads" in text, text
     assert "With 32 threads" in text and "only wait in line" in text
     assert "200 requests/s at 20 ms each, 4.0 requests must be in flight" in text
@@ -378,7 +380,7 @@ def test_the_io_verdict_is_computed_from_the_rows():
 
 
 def test_worker_memory_under_spawn_is_measured_in_the_same_cell():
-    workers = sizing.worker_memory("spawn", workers=2)
+    workers = pools.worker_memory("spawn", workers=2)
     assert len(workers) == 2 and all(m["uss"] > 0 for m in workers.values())
     memory_cell = next(s for s in _notebook_cells("code") if "worker_memory(" in s)
     assert '"spawn"' in memory_cell and "CONCLAB_START_METHOD" not in memory_cell
@@ -394,7 +396,7 @@ def test_exercise_10_readme_cites_the_notebook_that_shows_map_reading_ahead():
 
 def test_runs_that_disagree_say_the_machine_was_busy():
     runs = {1: [3.3, 6.1], 2: [3.6, 3.4], 3: [2.5, 3.7], 4: [2.9, 2.3]}  # a loaded 2-CPU run
-    text = sizing.read_amdahl(runs, 2).describe()
+    text = amdahl.read_amdahl(runs, 2).describe()
     assert "differed by up to 85%" in text and "idle" in text, text
     assert "from 1.0x to 1.0x" not in text
 
@@ -409,7 +411,7 @@ def test_more_compute_processes_than_cpus_are_named_as_such():
 @pytest.mark.parametrize(("load", "warns"), [(1.0, False), (3.0, False), (6.2, True)])
 def test_a_busy_machine_is_said_to_be_busy(monkeypatch, load, warns):
     monkeypatch.setattr(os, "getloadavg", lambda: (load, load, load), raising=False)
-    note = sizing.load_note(2)
+    note = cpus.load_note(2)
     assert bool(note) is warns
     if warns:
         assert "load average is 6.2 on 2 usable CPUs" in note

@@ -9,7 +9,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from conclab import beyond
+from conclab.lessons import beyond_one_machine as beyond
 
 
 def test_scheduler_address_comes_from_the_environment(monkeypatch):
@@ -191,8 +191,8 @@ def test_on_a_cluster_whose_clocks_differ_only_the_task_stream_lines_up():
     import logging
     from concurrent.futures import ProcessPoolExecutor
 
-    from conclab.tracer import traced
-    from conclab.workloads import cpu_work
+    from conclab.core.tracer import traced
+    from conclab.core.workloads import cpu_work
 
     cluster = distributed.LocalCluster(
         n_workers=2,

@@ -11,10 +11,10 @@ import sys
 import pytest
 
 from grader import messages
+from grader.engine.runner import grade_exercise
+from grader.frontends.notebook import ProgressPanel, check, progress
+from grader.frontends.progress_store import EDITED, NOT_CHECKED, STATE_ENV, load, record, status_of
 from grader.manifest import EXERCISES_DIR, PROJECT_ROOT, SOLUTIONS_DIR
-from grader.notebook import ProgressPanel, check, progress
-from grader.progress_store import EDITED, NOT_CHECKED, STATE_ENV, load, record, status_of
-from grader.runner import grade_exercise
 
 from .conftest import all_exercises
 

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from grader import release, report
+from grader.course import release
+from grader.frontends import report
 from grader.manifest import PROJECT_ROOT, SOLUTIONS_DIR, discover
 
 EXERCISES = discover(PROJECT_ROOT)

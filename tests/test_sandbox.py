@@ -19,10 +19,11 @@ from pathlib import Path
 import psutil
 import pytest
 
-from grader import messages, proctree, runner, sandbox
-from grader.assignment import grade
+from grader import messages
+from grader.engine import proctree, runner, sandbox
+from grader.engine.assignment import grade
+from grader.engine.runner import grade_exercise
 from grader.manifest import PROJECT_ROOT, SOLUTIONS_DIR, select
-from grader.runner import grade_exercise
 
 from .conftest import tagged
 
@@ -329,7 +330,7 @@ def test_exit_descriptions_name_the_signal_and_fill_in_the_limits():
 
 
 def test_the_portable_path_reports_over_a_loopback_socket(monkeypatch):
-    from grader import channel
+    from grader.engine import channel
 
     monkeypatch.setenv("CONCLAB_GRADER_PORTABLE", "1")
     chan = channel.make()
@@ -342,7 +343,7 @@ def test_the_portable_path_reports_over_a_loopback_socket(monkeypatch):
 
 SUPERVISOR_PROC = """
 import os, sys
-from grader import sandbox
+from grader.engine import sandbox
 assert sandbox.enter_namespaces([])
 ready_r, ready_w = os.pipe()  # init writes a byte once its /proc is mounted
 init = os.fork()

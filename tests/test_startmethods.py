@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from conclab.startmethods import STRICT_METHODS, methods_to_check, strict_method
+from conclab.probes.startmethods import STRICT_METHODS, methods_to_check, strict_method
 
 MARKER = "as imported"  # a module-level variable; the tests change it in this process only
 

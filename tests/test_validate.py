@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import validate
+from grader.course import validate
 from grader.manifest import PROJECT_ROOT, ManifestError, discover
 
 EXERCISE = discover(PROJECT_ROOT)[0]

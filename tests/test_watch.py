@@ -11,13 +11,13 @@ import threading
 import time
 
 from grader import messages
-from grader.hints import load_hints
+from grader.frontends.hints import load_hints
+from grader.frontends.watch import ALL_DONE, CHECKING, HINT, PASSED, STOPPED
 from grader.manifest import EXERCISES_DIR, PROJECT_ROOT, SOLUTIONS_DIR
-from grader.watch import ALL_DONE, CHECKING, HINT, PASSED, STOPPED
 
 from .conftest import all_exercises
 
-PROMPT = "Edit and save"  # the start of grader.watch.WAITING
+PROMPT = "Edit and save"  # the start of grader.frontends.watch.WAITING
 
 
 def _target(tmp_path):

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader import release
-from grader.cli import build_parser
+from grader.course import release
+from grader.frontends.cli import build_parser
 from grader.manifest import PROJECT_ROOT, SOLUTIONS_DIR, discover
 
 EXERCISES = discover(PROJECT_ROOT)

@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from grader.engine.runner import grade_exercise  # noqa: E402
 from grader.manifest import EXERCISES_DIR, SOLUTIONS_DIR, select  # noqa: E402
-from grader.runner import grade_exercise  # noqa: E402
 
 WRONG_DIR = ROOT / "tests" / "wrong"
 BUSY_LOOP = "while True: pass"

@@ -18,7 +18,7 @@ from pathlib import Path
 import nbformat
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run as a script, too
-from grader.release import clear_outputs  # noqa: E402
+from grader.course.release import clear_outputs  # noqa: E402
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 NAV_TAG = "nav"

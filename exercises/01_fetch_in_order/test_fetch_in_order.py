@@ -2,7 +2,7 @@
 
 import threading
 
-from conclab.probes import (
+from conclab.probes.common import (
     FinishingOrder,
     InFlightGate,
     PoolSpy,

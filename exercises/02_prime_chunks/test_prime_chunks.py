@@ -5,7 +5,7 @@ import os
 import pickle
 from functools import partial
 
-from conclab.probes import (
+from conclab.probes.common import (
     PoolSpy,
     call_and_catch,
     describe_error,
@@ -14,7 +14,7 @@ from conclab.probes import (
     pid_and_sum,
     same_error,
 )
-from conclab.startmethods import methods_to_check, start_method
+from conclab.probes.startmethods import methods_to_check, start_method
 
 
 def test_chunks_are_contiguous_and_balanced(submission):

@@ -4,8 +4,8 @@ import threading
 
 import pytest
 
-from conclab.probes import BARRIER_SECONDS, NeverMet, PoolSpy, call_and_catch, describe_error
-from conclab.probes_futures import HOLD_SECONDS, BackgroundCall, StartLog
+from conclab.probes.common import BARRIER_SECONDS, NeverMet, PoolSpy, call_and_catch, describe_error
+from conclab.probes.futures import HOLD_SECONDS, BackgroundCall, StartLog
 
 
 def test_returns_the_answer_of_a_replica(submission):

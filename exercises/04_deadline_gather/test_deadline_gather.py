@@ -3,8 +3,8 @@
 import threading
 import time
 
-from conclab.probes import BARRIER_SECONDS, PoolSpy, call_and_catch, describe_error
-from conclab.probes_futures import HOLD_SECONDS, BackgroundCall, StartLog
+from conclab.probes.common import BARRIER_SECONDS, PoolSpy, call_and_catch, describe_error
+from conclab.probes.futures import HOLD_SECONDS, BackgroundCall, StartLog
 
 DEADLINE = 0.1  # seconds; the quick calls finish in microseconds, the stragglers never do
 MARGIN = 0.05  # a quick call that returned later than DEADLINE - MARGIN may count either way

@@ -3,8 +3,8 @@
 import threading
 from concurrent.futures import Future
 
-from conclab.probes import BARRIER_SECONDS, meet
-from conclab.probes_futures import (
+from conclab.probes.common import BARRIER_SECONDS, meet
+from conclab.probes.futures import (
     BackgroundCall,
     LockProbe,
     describe_errors,

@@ -4,8 +4,15 @@ import threading
 
 import pytest
 
-from conclab.probes import BARRIER_SECONDS, NeverMet, PoolSpy, call_and_catch, describe_error, meet
-from conclab.probes_futures import AttemptLog
+from conclab.probes.common import (
+    BARRIER_SECONDS,
+    NeverMet,
+    PoolSpy,
+    call_and_catch,
+    describe_error,
+    meet,
+)
+from conclab.probes.futures import AttemptLog
 
 
 class Flaky:

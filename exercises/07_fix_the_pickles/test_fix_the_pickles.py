@@ -5,8 +5,8 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from conclab.probes import PoolSpy, call_and_catch, describe_error
-from conclab.startmethods import methods_to_check, start_method
+from conclab.probes.common import PoolSpy, call_and_catch, describe_error
+from conclab.probes.startmethods import methods_to_check, start_method
 
 ADVICE = (
     "Everything a process pool sends to a worker or back is pickled, and functions and "

@@ -9,9 +9,9 @@ from functools import partial
 
 import pytest
 
-from conclab.probes import PROCESS_BARRIER_SECONDS
-from conclab.probes_mp import call_with_deadline, meet_then_record, record_item
-from conclab.startmethods import methods_to_check, start_method
+from conclab.probes.common import PROCESS_BARRIER_SECONDS
+from conclab.probes.mp import call_with_deadline, meet_then_record, record_item
+from conclab.probes.startmethods import methods_to_check, start_method
 
 # How long a check waits for run_pipeline before it stops the processes and reports a hang.
 # A correct pipeline returns in well under 0.1 s (fork, forkserver) to about 1 s (spawn

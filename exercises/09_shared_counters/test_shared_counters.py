@@ -8,18 +8,18 @@ from functools import partial
 
 import pytest
 
-from conclab.probes_mp import (
+from conclab.probes.mp import (
     DEADLINE_SECONDS,
     call_with_deadline,
     meet_add_and_note,
     meet_count_and_note,
     start_together,
 )
-from conclab.probes_shared import RacingArray, RacingValue
-from conclab.startmethods import methods_to_check, start_method, strict_method
+from conclab.probes.shared import RacingArray, RacingValue
+from conclab.probes.startmethods import methods_to_check, start_method, strict_method
 
 # Four processes released together at a barrier, on a counter (or bins) that pairs up
-# processes at their first read without the lock (conclab.probes_shared): code that does
+# processes at their first read without the lock (conclab.probes.shared): code that does
 # not hold the lock loses an update on every run, by construction, so few increments do.
 PROCESSES, TIMES = 4, 2_000
 LOCK_ADVICE = (

@@ -3,7 +3,7 @@
 import threading
 from itertools import islice
 
-from conclab.probes import (
+from conclab.probes.common import (
     FinishingOrder,
     InFlightGate,
     PoolSpy,

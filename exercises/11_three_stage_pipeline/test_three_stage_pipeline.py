@@ -6,7 +6,7 @@ import os
 import threading
 from functools import partial
 
-from conclab.probes import (
+from conclab.probes.common import (
     BARRIER_SECONDS,
     FinishingOrder,
     NeverMet,
@@ -16,14 +16,14 @@ from conclab.probes import (
     meet,
     same_error,
 )
-from conclab.probes_pipeline import (
+from conclab.probes.pipeline import (
     StageLog,
     meet_then_square,
     square_in_process,
     square_unless_negative,
 )
-from conclab.runspans import timed
-from conclab.startmethods import methods_to_check, start_method
+from conclab.probes.runspans import timed
+from conclab.probes.startmethods import methods_to_check, start_method
 
 
 def pass_through(item):

@@ -2,8 +2,8 @@
 
 import threading
 
-from conclab.probes import BARRIER_SECONDS
-from conclab.probes_futures import HOLD_SECONDS, BackgroundCall
+from conclab.probes.common import BARRIER_SECONDS
+from conclab.probes.futures import HOLD_SECONDS, BackgroundCall
 
 TIMEOUT = 0.1  # seconds; the check waits TIMEOUT + BARRIER_SECONDS for the call to return
 # Waiting `timeout` for each straggler in turn takes at least STRAGGLERS x TIMEOUT (24 s),

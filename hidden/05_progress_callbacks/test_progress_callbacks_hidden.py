@@ -3,7 +3,7 @@
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from conclab.probes_futures import HOLD_SECONDS
+from conclab.probes.futures import HOLD_SECONDS
 
 
 def _work(i):

@@ -1,6 +1,6 @@
 """Hidden checks for exercise 06: instructor-only, declared in exercise.toml."""
 
-from conclab.probes_futures import AttemptLog
+from conclab.probes.futures import AttemptLog
 
 
 def test_many_inputs_with_mixed_outcomes(submission):

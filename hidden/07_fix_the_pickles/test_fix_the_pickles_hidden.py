@@ -3,7 +3,7 @@
 import random
 from pathlib import Path
 
-from conclab.startmethods import methods_to_check, start_method
+from conclab.probes.startmethods import methods_to_check, start_method
 
 
 def test_count_lines_parallel_keeps_order_over_many_files(submission, tmp_path):

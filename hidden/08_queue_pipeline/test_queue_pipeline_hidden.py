@@ -2,8 +2,8 @@
 
 import pytest
 
-from conclab.probes_mp import call_with_deadline, record_item
-from conclab.startmethods import methods_to_check, start_method
+from conclab.probes.mp import call_with_deadline, record_item
+from conclab.probes.startmethods import methods_to_check, start_method
 
 PIPELINE_SECONDS = 10.0  # as in the public checks: only a lost sentinel comes near it
 

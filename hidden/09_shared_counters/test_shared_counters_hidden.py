@@ -3,7 +3,7 @@
 import random
 from collections import Counter
 
-from conclab.startmethods import methods_to_check, start_method
+from conclab.probes.startmethods import methods_to_check, start_method
 
 
 def test_parallel_histogram_with_its_own_worker(submission):

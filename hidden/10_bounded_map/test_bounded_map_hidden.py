@@ -2,7 +2,7 @@
 
 import threading
 
-from conclab.probes import BARRIER_SECONDS, NeverMet
+from conclab.probes.common import BARRIER_SECONDS, NeverMet
 
 
 def test_a_slow_first_item_does_not_hold_back_the_window(submission):

@@ -1,7 +1,7 @@
 """Hidden checks for exercise 11 (instructor only). Points live in exercise.toml."""
 
-from conclab.probes import BARRIER_SECONDS, InFlightGate
-from conclab.probes_pipeline import StageLog, square_in_process
+from conclab.probes.common import BARRIER_SECONDS, InFlightGate
+from conclab.probes.pipeline import StageLog, square_in_process
 
 
 def test_each_stage_keeps_to_its_worker_count(submission):

@@ -5,7 +5,7 @@ import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from conclab.probes import BARRIER_SECONDS
+from conclab.probes.common import BARRIER_SECONDS
 
 
 def scenario(make):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.hints import load_hints
+from grader.frontends.hints import load_hints
 from grader.manifest import NOTEBOOKS_DIR, discover
 
 from .conftest import SCREENSHOTS

@@ -31,7 +31,7 @@ IMAGE_SIZES = """panel => [...panel.querySelectorAll("img[alt='your run']")]
 def _notebook(slugs: list[str]) -> dict:
     source = (
         "from pathlib import Path\n"
-        "from grader.notebook import check\n"
+        "from grader.frontends.notebook import check\n"
         f"for slug in {slugs!r}:\n"
         "    check(slug, target=Path('your-run-target').resolve())"
     )

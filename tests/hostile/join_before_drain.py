@@ -2,7 +2,7 @@
 
 import multiprocessing
 
-from conclab.workloads import io_wait  # noqa: F401 - keeps the import graph realistic
+from conclab.core.workloads import io_wait  # noqa: F401 - keeps the import graph realistic
 
 EXPECT = ["timed out", "joining a process before draining"]
 

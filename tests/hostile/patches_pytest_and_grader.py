@@ -4,7 +4,7 @@ import _pytest.reports
 import _pytest.runner
 
 import grader.messages
-import grader.plugin
+import grader.engine.plugin
 
 EXPECT = []
 

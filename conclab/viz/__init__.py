@@ -1,0 +1,1 @@
+"""Pictures: timeline and speedup plots (live), the renderer process, widgets, quizzes."""
