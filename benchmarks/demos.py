@@ -66,31 +66,13 @@ def cpu_threads_speedup(cores: int) -> float:
 
 def run(repeats: int) -> list[Figure]:
     cores = usable_cpus()
+    measures = [  # name, unit, measure, its argument, target
+        (f"CPU process pool speedup / {cores} cores", "ratio", cpu_processes_ratio, cores, 0.9),
+        (f"  ceiling: {cores} tasks at once vs 1 alone", "ratio", cpu_ceiling_ratio, cores, None),
+        ("I/O thread pool speedup / 8 workers", "ratio", io_threads_ratio, 8, 0.9),
+        (f"CPU thread pool speedup ({cores} threads, GIL)", "x", cpu_threads_speedup, cores, None),
+    ]
     return [
-        Figure(
-            "demo fidelity",
-            f"CPU process pool speedup / {cores} cores",
-            "ratio",
-            [cpu_processes_ratio(cores) for _ in range(repeats)],
-            target=0.9,
-        ),
-        Figure(
-            "demo fidelity",
-            f"  ceiling: {cores} tasks at once vs 1 alone",
-            "ratio",
-            [cpu_ceiling_ratio(cores) for _ in range(repeats)],
-        ),
-        Figure(
-            "demo fidelity",
-            "I/O thread pool speedup / 8 workers",
-            "ratio",
-            [io_threads_ratio(8) for _ in range(repeats)],
-            target=0.9,
-        ),
-        Figure(
-            "demo fidelity",
-            f"CPU thread pool speedup ({cores} threads, GIL)",
-            "x",
-            [cpu_threads_speedup(cores) for _ in range(repeats)],
-        ),
+        Figure("demo fidelity", name, unit, [measure(arg) for _ in range(repeats)], target=target)
+        for name, unit, measure, arg, target in measures
     ]

@@ -7,6 +7,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.limits import problems
+
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover - exercised on 3.10 only
@@ -101,26 +103,17 @@ def _require(data: dict, key: str, kind: type | tuple, where: Path):
     return value
 
 
-def load_manifest(path: Path) -> Exercise:
-    """Read and validate one `exercise.toml`; raise ManifestError with the reason."""
-    path = Path(path)
+def _read_toml(path: Path) -> dict:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ManifestError(f"{path}: file not found") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ManifestError(f"{path}: not valid TOML ({exc})") from exc
-    folder = path.parent.name
-    match = FOLDER_PATTERN.match(folder)
-    if not match:
-        raise ManifestError(f"{path}: folder '{folder}' should be named NN_slug")
-    slug = _require(data, "slug", str, path)
-    order = _require(data, "order", int, path)
-    if match.group(2) != slug or int(match.group(1)) != order:
-        raise ManifestError(f"{path}: folder '{folder}' does not match slug and order")
-    timeout = float(data.get("timeout", DEFAULT_TIMEOUT))
-    if timeout <= 0:
-        raise ManifestError(f"{path}: 'timeout' must be positive")
+
+
+def _checks(data: dict, path: Path) -> list[Check]:
+    """The [[checks]] tables: at least one, each named test_*, worth positive points."""
     raw_checks = _require(data, "checks", list, path)
     if not raw_checks:
         raise ManifestError(f"{path}: no checks declared")
@@ -145,19 +138,40 @@ def load_manifest(path: Path) -> Exercise:
     names = [c.name for c in checks]
     if len(set(names)) != len(names):
         raise ManifestError(f"{path}: a check is declared twice")
+    return checks
+
+
+def _check_limits(data: dict, path: Path) -> None:
+    raw_limits = data.get("limits", {})
+    if not isinstance(raw_limits, dict):
+        raise ManifestError(f"{path}: [limits] should be a table")
+    wrong = problems(raw_limits)
+    if wrong:
+        raise ManifestError(f"{path}: [limits]: {'; '.join(wrong)}")
+
+
+def load_manifest(path: Path) -> Exercise:
+    """Read and validate one `exercise.toml`; raise ManifestError with the reason."""
+    path = Path(path)
+    data = _read_toml(path)
+    folder = path.parent.name
+    match = FOLDER_PATTERN.match(folder)
+    if not match:
+        raise ManifestError(f"{path}: folder '{folder}' should be named NN_slug")
+    slug = _require(data, "slug", str, path)
+    order = _require(data, "order", int, path)
+    if match.group(2) != slug or int(match.group(1)) != order:
+        raise ManifestError(f"{path}: folder '{folder}' does not match slug and order")
+    timeout = float(data.get("timeout", DEFAULT_TIMEOUT))
+    if timeout <= 0:
+        raise ManifestError(f"{path}: 'timeout' must be positive")
+    checks = _checks(data, path)
     if slug in _module_names():
         raise ManifestError(
             f"{path}: slug '{slug}' is the name of a module the checks may "
             "import; the learner's file would shadow it. Choose another slug"
         )
-    raw_limits = data.get("limits", {})
-    if not isinstance(raw_limits, dict):
-        raise ManifestError(f"{path}: [limits] should be a table")
-    from grader.limits import problems
-
-    wrong = problems(raw_limits)
-    if wrong:
-        raise ManifestError(f"{path}: [limits]: {'; '.join(wrong)}")
+    _check_limits(data, path)
     requirements = _requirements(data, path, checks)
     return Exercise(
         slug=slug,
@@ -251,12 +265,9 @@ def preload_modules(root: Path = PROJECT_ROOT) -> tuple[str, ...]:
     """The modules a course asks the grader to import before learners' code runs (its
     `exercises/course.toml`, `[grader] preload`); none where the course has no such file."""
     path = Path(root) / "exercises" / COURSE_FILE
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists():
         return ()
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ManifestError(f"{path}: not valid TOML ({exc})") from exc
+    data = _read_toml(path)
     names = data.get("grader", {}).get("preload", [])
     if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
         raise ManifestError(f"{path}: [grader] preload should be a list of module names")

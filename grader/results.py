@@ -26,8 +26,23 @@ class CheckResult:
         return self.status == messages.PASSED
 
 
+class _Totals:
+    """score and max_score as sums over the parts: an exercise's checks, a run's exercises."""
+
+    def _parts(self) -> list:
+        raise NotImplementedError
+
+    @property
+    def score(self) -> float:
+        return sum(part.score for part in self._parts())
+
+    @property
+    def max_score(self) -> float:
+        return sum(part.max_score for part in self._parts())
+
+
 @dataclass
-class ExerciseResult:
+class ExerciseResult(_Totals):
     """All checks of one exercise against one target."""
 
     slug: str
@@ -41,13 +56,8 @@ class ExerciseResult:
     internal_error: bool = False  # the grader itself failed, not the learner's code
     flags: list[str] = field(default_factory=list)  # reasons to review this by hand
 
-    @property
-    def score(self) -> float:
-        return sum(c.score for c in self.checks)
-
-    @property
-    def max_score(self) -> float:
-        return sum(c.max_score for c in self.checks)
+    def _parts(self) -> list:
+        return self.checks
 
     @property
     def status(self) -> str:
@@ -74,7 +84,7 @@ class ExerciseResult:
 
 
 @dataclass
-class RunResult:
+class RunResult(_Totals):
     """One grading run: several exercises against one target."""
 
     target: str
@@ -82,13 +92,8 @@ class RunResult:
     interrupted: bool = False  # Ctrl-C: what was graded until then, the rest left out
     manifest_errors: list[str] = field(default_factory=list)  # exercises not graded
 
-    @property
-    def score(self) -> float:
-        return sum(e.score for e in self.exercises)
-
-    @property
-    def max_score(self) -> float:
-        return sum(e.max_score for e in self.exercises)
+    def _parts(self) -> list:
+        return self.exercises
 
     @property
     def passed(self) -> bool:

@@ -92,33 +92,31 @@ def opposite(module):
     return _scenario(module, {"x": 50, "y": 50}, [("x", "y", 10), ("y", "x", 20)], _conserved(100))
 
 
-def whole_balance(module):
-    """A moves all of x (50) to y: it succeeds, since x holds at least the amount."""
+def _lone_transfer(module, balances: dict, transfer: tuple, after: dict, why: str):
+    """A scenario of one transfer, alone, that must return True and leave `after`."""
 
     def rule(state):
-        return _conserved(50)(state) or (
+        return _conserved(sum(balances.values()))(state) or (
             None
-            if state.bank.balances == {"x": 0, "y": 50} and state.results == {("x", "y", 50): True}
-            else f"transfer('x', 'y', 50) with x = 50 returned "
-            f"{state.results.get(('x', 'y', 50))!r} and left {state.bank.balances}: expected "
-            "True and {'x': 0, 'y': 50} (x holds at least the amount)"
+            if state.bank.balances == after and state.results == {transfer: True}
+            else f"transfer{transfer!r} returned {state.results.get(transfer)!r} and left "
+            f"{state.bank.balances}: expected True and {why}"
         )
 
-    return _scenario(module, {"x": 50, "y": 0}, [("x", "y", 50)], rule)
+    return _scenario(module, balances, [transfer], rule)
+
+
+def whole_balance(module):
+    """A moves all of x (50) to y: it succeeds, since x holds at least the amount."""
+    after = {"x": 0, "y": 50}
+    why = f"{after} (x = 50 holds at least the amount)"
+    return _lone_transfer(module, {"x": 50, "y": 0}, ("x", "y", 50), after, why)
 
 
 def self_transfer(module):
     """A moves 10 from x to x: it finishes, succeeds and changes nothing."""
-
-    def rule(state):
-        return _conserved(60)(state) or (
-            None
-            if state.bank.balances == {"x": 50, "y": 10} and state.results == {("x", "x", 10): True}
-            else f"transfer('x', 'x', 10) returned {state.results.get(('x', 'x', 10))!r} and left "
-            f"{state.bank.balances}: expected True and no change"
-        )
-
-    return _scenario(module, {"x": 50, "y": 10}, [("x", "x", 10)], rule)
+    unchanged = {"x": 50, "y": 10}
+    return _lone_transfer(module, dict(unchanged), ("x", "x", 10), unchanged, "no change")
 
 
 def cycle(module):

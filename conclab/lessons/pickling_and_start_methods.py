@@ -185,18 +185,28 @@ def try_pickle(obj) -> str:
         return f"{type(exc).__module__}.{type(exc).__name__}: {exc}"
 
 
+def _best_seconds(repeats: int, call, *args) -> float:
+    """The fastest of `repeats` calls: other programs on the machine only ever add time."""
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call(*args)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
 def measure_pickle(make, sizes, repeats: int = 3) -> list[tuple[int, float, int]]:
     """(n, best seconds for pickle.dumps, pickled bytes) for make(n) at each size."""
     rows = []
     for n in sizes:
         obj = make(n)
-        best = float("inf")
-        for _ in range(repeats):
-            start = time.perf_counter()
-            data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-            best = min(best, time.perf_counter() - start)
-        rows.append((n, best, len(data)))
+        best = _best_seconds(repeats, pickle.dumps, obj, pickle.HIGHEST_PROTOCOL)
+        rows.append((n, best, len(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))))
     return rows
+
+
+def _submit_and_wait(executor, obj) -> None:
+    executor.submit(size_of, obj).result()
 
 
 def measure_round_trip(executor, make, sizes, repeats: int = 3) -> list[tuple[int, float]]:
@@ -205,12 +215,7 @@ def measure_round_trip(executor, make, sizes, repeats: int = 3) -> list[tuple[in
     rows = []
     for n in sizes:
         obj = make(n)
-        best = float("inf")
-        for _ in range(repeats):
-            start = time.perf_counter()
-            executor.submit(size_of, obj).result()
-            best = min(best, time.perf_counter() - start)
-        rows.append((n, best))
+        rows.append((n, _best_seconds(repeats, _submit_and_wait, executor, obj)))
     return rows
 
 

@@ -6,6 +6,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from conclab.viz.axes import finish_sweep_axes
+
 
 class Service:
     """Stands for a remote service that answers in `seconds` and serves at most `slots`
@@ -107,12 +109,6 @@ def io_sweep_plot(rows: list[dict], service: Service):
     )
     limit = f"service limit: {service.slots} slots / {service.seconds * 1000:.0f} ms"
     ax.axhline(service.capacity, color="#bbbbbb", lw=4, alpha=0.6, label=limit)
-    ax.set_xscale("log", base=2)
-    ax.set_xticks(threads, [str(n) for n in threads])
-    ax.set_xlabel("threads in the pool")
-    ax.set_ylabel("throughput (requests/s)")
-    ax.set_title(f"I/O-bound calls to a service with {service.slots} slots")
-    ax.set_ylim(bottom=0)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    title = f"I/O-bound calls to a service with {service.slots} slots"
+    finish_sweep_axes(ax, threads, "threads in the pool", "throughput (requests/s)", title)
     return fig

@@ -8,6 +8,8 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 
+from conclab.viz.axes import finish_sweep_axes
+
 
 def square(x: int) -> int:
     """A task far smaller than the cost of sending it to another process."""
@@ -51,14 +53,8 @@ def chunksize_plot(chunksizes, seconds, sequential: float, tasks: int):
     fig, ax = plt.subplots(figsize=(6, 3.4), layout="constrained")
     ax.plot(chunksizes, seconds, "o-", label="ProcessPoolExecutor.map, 2 workers")
     ax.axhline(sequential, color="grey", ls="--", label="sequential loop")
-    ax.set_xscale("log", base=2)
-    ax.set_xticks(chunksizes, [str(c) for c in chunksizes])
-    ax.set_xlabel("chunksize (tasks sent per message)")
-    ax.set_ylabel("time (s)")
-    ax.set_title(f"{tasks} small tasks (about 0.1 ms each), 2 workers")
-    ax.set_ylim(bottom=0)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
+    title = f"{tasks} small tasks (about 0.1 ms each), 2 workers"
+    finish_sweep_axes(ax, chunksizes, "chunksize (tasks sent per message)", "time (s)", title)
     return fig
 
 
