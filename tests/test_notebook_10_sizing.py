@@ -280,10 +280,10 @@ def test_the_setup_prose_does_not_claim_the_count_sees_containers():
 
 
 @pytest.mark.parametrize(
-    ("text", "cpus"), [("max 100000\n", None), ("200000 100000\n", 2.0), ("50000 100000", 0.5)]
+    ("text", "quota"), [("max 100000\n", None), ("200000 100000\n", 2.0), ("50000 100000", 0.5)]
 )
-def test_cgroup_v2_cpu_max_is_read_as_cpus(text, cpus):
-    assert cpus.parse_cgroup_v2_cpu_max(text) == cpus
+def test_cgroup_v2_cpu_max_is_read_as_cpus(text, quota):
+    assert cpus.parse_cgroup_v2_cpu_max(text) == quota
 
 
 def test_cgroup_quota_falls_back_to_v1_and_to_none(tmp_path):

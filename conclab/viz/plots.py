@@ -81,6 +81,13 @@ def _colour(task, ok: bool = True):
     return COLOURS[key % len(COLOURS)]
 
 
+def _bar(ax, row: int, left: float, width: float, style: dict, label: str) -> None:
+    """One task's bar in its worker's row, with its label in the middle when there is one."""
+    ax.barh(row, width, left=left, height=0.6, edgecolor="black", linewidth=0.5, **style)
+    if label:
+        ax.text(left + width / 2, row, label, ha="center", va="center", fontsize=8)
+
+
 def draw_timeline(
     ax,
     tracer: Tracer,
@@ -108,42 +115,13 @@ def draw_timeline(
     ax.clear()
     labelled = len(spans) + len(growing) <= 40
     for span in spans:
-        row = workers.index(span.worker)
-        ax.barh(
-            row,
-            span.duration,
-            left=span.start - tracer.origin,
-            height=0.6,
-            color=_colour(span.task, span.ok),
-            edgecolor="black",
-            linewidth=0.5,
-        )
-        if span.task is not None and labelled:
-            ax.text(
-                span.start - tracer.origin + span.duration / 2,
-                row,
-                str(span.task),
-                ha="center",
-                va="center",
-                fontsize=8,
-            )
+        bar = {"color": _colour(span.task, span.ok)}
+        _bar(ax, workers.index(span.worker), span.start - tracer.origin, span.duration, bar,
+             str(span.task) if span.task is not None and labelled else "")  # fmt: skip
     for task, worker, start in growing:
-        row = workers.index(worker)
-        width = max(now - start, 0.0)
-        ax.barh(
-            row,
-            width,
-            left=start - tracer.origin,
-            height=0.6,
-            color=_colour(task),
-            alpha=0.5,
-            hatch="//",
-            edgecolor="black",
-            linewidth=0.5,
-        )
-        if labelled:
-            ax.text(start - tracer.origin + width / 2, row, str(task), ha="center", va="center",
-                    fontsize=8)  # fmt: skip
+        bar = {"color": _colour(task), "alpha": 0.5, "hatch": "//"}
+        _bar(ax, workers.index(worker), start - tracer.origin, max(now - start, 0.0), bar,
+             str(task) if labelled else "")  # fmt: skip
     ax.set_yticks(range(len(workers)))
     ax.set_yticklabels(workers, fontsize=8)
     ax.set_ylim(-0.7, max(len(workers), 1) - 0.3)

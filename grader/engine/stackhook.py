@@ -71,6 +71,18 @@ def note(text: str) -> None:
             pass
 
 
+def _describe(exc: BaseException, learner_folder: str) -> str:
+    """The exception in a line, with the last line of the learner's own code it passed."""
+    line = ""
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if os.path.abspath(code.co_filename).startswith(learner_folder):
+            line = f" (your line {tb.tb_lineno}, in {code.co_name})"
+        tb = tb.tb_next
+    return f"{type(exc).__name__}: {exc}"[:300] + line
+
+
 def watch_exceptions(learner_folder: str) -> None:
     """In the worker: note exceptions raised in threads, in done-callbacks, as unraisable,
     and in futures whose exception nobody read, each with the learner's line."""
@@ -79,17 +91,8 @@ def watch_exceptions(learner_folder: str) -> None:
     import weakref
     from concurrent.futures import Future
 
-    def where(tb) -> str:
-        line = ""
-        while tb is not None:
-            code = tb.tb_frame.f_code
-            if os.path.abspath(code.co_filename).startswith(learner_folder):
-                line = f" (your line {tb.tb_lineno}, in {code.co_name})"
-            tb = tb.tb_next
-        return line
-
     def describe(exc) -> str:
-        return f"{type(exc).__name__}: {exc}"[:300] + where(exc.__traceback__)
+        return _describe(exc, learner_folder)
 
     original_excepthook = threading.excepthook
 

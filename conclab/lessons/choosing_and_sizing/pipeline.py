@@ -103,6 +103,55 @@ def _label(span, stage: str):
     return dataclasses.replace(span, worker=f"{number} {stage}: {where}")
 
 
+class _Flow:
+    """The items in flight through the three pools, and what came out of the last stage."""
+
+    def __init__(self, items: list, pools: dict, tracer: Tracer, compute_n: int):
+        self.items, self.pools, self.tracer, self.compute_n = items, pools, tracer, compute_n
+        self.results: dict = {}
+        self.errors: list[BaseException] = []
+        self.in_flight: set = set()
+        self.lock = (
+            threading.Lock()
+        )  # guards results, errors, in_flight: callbacks run in pool threads
+        self.finished = threading.Event()  # set by the last save's callback, or by a failure
+
+    def submit(self, stage: str, item, func, *args) -> None:
+        future = self.pools[stage].submit(traced, func, *args, task=item)
+        with self.lock:
+            self.in_flight.add(future)
+        future.add_done_callback(functools.partial(self.hand_off, stage, item))
+
+    def hand_off(self, stage: str, item, future) -> None:
+        """In the thread that finished a stage: move the item on to its next stage."""
+        try:
+            with self.lock:
+                self.in_flight.discard(future)
+            if future.cancelled():
+                return
+            span, value = future.result()
+            self.tracer.add((_label(span, stage), value))
+            if stage == "download":
+                self.submit("compute", item, compute, value, self.compute_n)
+            elif stage == "compute":
+                self.submit("save", item, save, value)
+            else:
+                with self.lock:
+                    self.results[item] = value
+                    if len(self.results) == len(self.items):
+                        self.finished.set()
+        except BaseException as exc:  # a callback's exception would only be logged
+            with self.lock:
+                self.errors.append(exc)
+            self.finished.set()
+
+    def cancel_the_rest(self) -> None:
+        with self.lock:
+            left = list(self.in_flight)
+        for future in left:
+            future.cancel()
+
+
 def run_pipeline(
     items,
     downloaders=4,
@@ -119,11 +168,6 @@ def run_pipeline(
     plot: any object with update() and close(redraw), called from this thread only.
     """
     items = list(items)
-    results = {}
-    errors = []
-    in_flight = set()
-    lock = threading.Lock()  # guards results, errors, in_flight: callbacks run in pool threads
-    finished = threading.Event()  # set by the last save's callback, or by a failure
     with (
         ThreadPoolExecutor(downloaders, thread_name_prefix="download") as down,
         ProcessPoolExecutor(computers) as cpu,
@@ -135,53 +179,22 @@ def run_pipeline(
         if plot is None and live:
             title = "download (threads) -> compute (processes) -> save (threads)"
             plot = StageTimeline(title, tracer)
-
-        def submit(pool, stage, item, func, *args):
-            future = pool.submit(traced, func, *args, task=item)
-            with lock:
-                in_flight.add(future)
-            future.add_done_callback(functools.partial(hand_off, stage, item))
-
-        def hand_off(stage, item, future):
-            try:
-                with lock:
-                    in_flight.discard(future)
-                if future.cancelled():
-                    return
-                span, value = future.result()
-                tracer.add((_label(span, stage), value))
-                if stage == "download":
-                    submit(cpu, "compute", item, compute, value, compute_n)
-                elif stage == "compute":
-                    submit(up, "save", item, save, value)
-                else:
-                    with lock:
-                        results[item] = value
-                        if len(results) == len(items):
-                            finished.set()
-            except BaseException as exc:  # a callback's exception would only be logged
-                with lock:
-                    errors.append(exc)
-                finished.set()
-
+        flow = _Flow(items, {"download": down, "compute": cpu, "save": up}, tracer, compute_n)
         try:
             tracer.restart()
             for item in items:
-                submit(down, "download", item, download, item)
+                flow.submit("download", item, download, item)
             if not items:
-                finished.set()
-            while not finished.wait(0.05 if plot is not None else None):
+                flow.finished.set()
+            while not flow.finished.wait(0.05 if plot is not None else None):
                 plot.update()  # the only work this thread does while the items flow
-            if errors:
-                raise errors[0]
+            if flow.errors:
+                raise flow.errors[0]
         finally:
-            with lock:
-                left = list(in_flight)
-            for future in left:
-                future.cancel()
+            flow.cancel_the_rest()
             if plot is not None:
                 plot.close(redraw=True)
-    return results, tracer
+    return flow.results, tracer
 
 
 def stage_busy_seconds(tracer: Tracer) -> dict[str, float]:
