@@ -8,7 +8,7 @@ from pathlib import Path
 
 from grader.engine.assignment import default_jobs, grade
 from grader.engine.runner import grade_exercise
-from grader.frontends import notebook, report
+from grader.frontends import panels, report
 from grader.manifest import SOLUTIONS_DIR, discover
 
 from .stats import Figure, run_pytest, timed
@@ -29,7 +29,7 @@ def render_reports(run) -> None:
     as --show-runs does), the notebook panels and the JSON."""
     for result in run.exercises:
         report.exercise_text(result, verbose=True, show_runs=True)
-        notebook.checks_table(result)
+        panels.checks_table(result)
     with tempfile.TemporaryDirectory() as folder:
         report.write_json(run, Path(folder) / "results.json")
 

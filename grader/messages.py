@@ -6,6 +6,7 @@ FAILED = "failed"
 ERROR = "error"
 TIMEOUT = "timeout"
 NOT_RUN = "not run"
+NOT_CHECKED = "not checked"  # progress: an exercise never graded against this target
 
 TIMED_OUT = (
     "timed out after {seconds:g} s: your code never finished. Common causes: a deadlock "

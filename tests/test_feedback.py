@@ -189,7 +189,7 @@ WRONG = Path(__file__).parent / "wrong"
     ],
 )
 def test_a_failed_concurrency_check_shows_the_learners_run(slug, source, rows, tmp_path):
-    from grader.frontends import notebook, report
+    from grader.frontends import panels, report
 
     (exercise,) = select([slug])
     path = tmp_path / "submission.py"
@@ -210,7 +210,7 @@ def test_a_failed_concurrency_check_shows_the_learners_run(slug, source, rows, t
         assert processes, workers  # spans recorded in pool processes reach the report
     text = "\n".join(report.exercise_text(result, verbose=True))
     assert messages.YOUR_RUN in text and "|" in text
-    assert "<img alt='your run'" in notebook.checks_table(result)
+    assert "<img alt='your run'" in panels.checks_table(result)
     if slug == "three_stage_pipeline":  # what an earlier check's tasks raised stays there
         by_name = {c.name: c.message for c in result.checks}
         assert "the save of item 3" in by_name["test_order_kept_when_later_items_finish_first"]

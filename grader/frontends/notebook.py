@@ -16,8 +16,8 @@ from grader import messages
 from grader.engine.assignment import grade
 from grader.engine.runner import grade_exercise
 from grader.frontends.hints import HintStepper
-from grader.frontends.progress_store import CELL, TABLE_STYLE, overview_html, record
-from grader.frontends.report import exercise_html
+from grader.frontends.panels import checks_table, colour_of, exercise_html
+from grader.frontends.progress_store import overview_html, record
 from grader.manifest import EXERCISES_DIR, PROJECT_ROOT, Exercise, select
 
 try:
@@ -25,13 +25,6 @@ try:
 except ImportError:  # pragma: no cover - ipywidgets is a dependency, but stay usable without
     widgets = None
 
-COLOURS = {
-    messages.PASSED: "#1a7f37",
-    messages.FAILED: "#cf222e",
-    messages.ERROR: "#cf222e",
-    messages.TIMEOUT: "#bc4c00",
-    messages.NOT_RUN: "#6e7781",
-}
 CHECKING = "Checking your file again..."
 HINT_BUTTON = "Show hint {n} of {total} for task {task}"
 NO_MORE_HINTS = "No more hints for task {task}"
@@ -61,82 +54,6 @@ def _remember(result, exercise: Exercise, target: Path) -> None:
         record(result, exercise, target)
     except OSError:
         pass  # a read-only checkout still shows the result
-
-
-# Messages wrap (the widget's HTML box does not, by default) and keep a readable width.
-TABLE_FITS = "white-space:normal;width:100%"  # the table wraps to the output's width
-MESSAGE_STYLE = ";text-align:left;white-space:normal;min-width:14em;overflow-wrap:anywhere"
-
-
-def _cells(*cells: str, style: str = "") -> str:
-    return "".join(f"<td style='{CELL}{style}'>{c}</td>" for c in cells)
-
-
-def run_picture_html(spans: list[dict]) -> str:
-    """The learner's own run as a timeline image (one row per worker, a bar per call), in
-    the lessons' style; empty if it cannot be drawn."""
-    try:
-        import base64
-        import io
-
-        import matplotlib
-
-        matplotlib.use("Agg", force=False)
-        from matplotlib.figure import Figure
-    except ImportError:
-        return ""
-    workers = list(dict.fromkeys(s["worker"] for s in spans))
-    seconds = max(s["end"] for s in spans) > 2  # long runs (a barrier timed out) in s
-    scale, unit = (1, "s") if seconds else (1000, "ms")
-    fig = Figure(figsize=(7, 1.3 + 0.3 * len(workers)))
-    ax = fig.subplots()
-    for row, worker in enumerate(workers):
-        for s in (s for s in spans if s["worker"] == worker):
-            width = max((s["end"] - s["start"]) * scale, 0.0005 * scale)
-            ax.barh(row, width, left=s["start"] * scale, height=0.6, color="#4c72b0")
-            ax.text(s["start"] * scale, row, f" {s['label']}", va="center", fontsize=7)
-    ax.set_yticks(range(len(workers)), workers, fontsize=7)
-    ax.invert_yaxis()
-    ax.set_xlabel(f"time since the first call ({unit})", fontsize=8)
-    ax.set_ylabel("worker", fontsize=8)
-    ax.set_title("Your run, as the check saw it: a bar per call", fontsize=9)
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90)
-    data = base64.b64encode(buffer.getvalue()).decode()
-    return f"<img alt='your run' style='max-width:100%' src='data:image/png;base64,{data}'>"
-
-
-def checks_table(result, show_runs: bool = False) -> str:
-    """The result's header and one row per check: status, task, check, points, message;
-    a failed check's message ends with a picture of its run (every check's, with show_runs)."""
-    ok = result.status == messages.PASSED
-    colour = COLOURS[messages.PASSED if ok else messages.FAILED]
-    rows = []
-    for c in result.checks:
-        hidden = " <em>(hidden)</em>" if c.hidden else ""
-        status = f"<b style='color:{COLOURS.get(c.status, '#000')}'>{html.escape(c.status)}</b>"
-        message = html.escape(c.message).replace("\n", "<br>")
-        name = f"<code>{html.escape(c.name)}</code>{hidden}"
-        rows.append(
-            f"<tr>{_cells(status, str(c.task), name, f'{c.score:g}/{c.max_score:g}')}"
-            f"{_cells(message, style=MESSAGE_STYLE)}</tr>"
-        )
-        if c.spans and (show_runs or not c.passed):  # the picture gets the table's width
-            rows.append(f"<tr><td colspan='5' style='{CELL}'>{run_picture_html(c.spans)}</td></tr>")
-    heads = _cells(*(f"<b>{h}</b>" for h in ("status", "task", "check", "points", "message")))
-    printed = ""
-    if result.output.strip():
-        printed = (
-            "<details><summary>What your code printed</summary><pre>"
-            f"{html.escape(result.output[:5000])}</pre></details>"
-        )
-    return (
-        f"<h4 style='margin:4px 0'>{result.order:02d} {html.escape(result.title)}: "
-        f"<span style='color:{colour}'>{result.score:g}/{result.max_score:g} points</span></h4>"
-        f"<table style='{TABLE_STYLE};{TABLE_FITS}'><thead><tr>{heads}</tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>{printed}"
-    )
 
 
 def inline_markdown(text: str) -> str:
@@ -197,8 +114,7 @@ class CheckPanel:
     def render(self) -> None:
         if self.result is None:  # the toggle was pressed before a grade came back
             return
-        ok = self.result.status == messages.PASSED
-        colour = COLOURS[messages.PASSED if ok else messages.FAILED]
+        colour = colour_of(self.result.status)
         self.widget.layout.border_left = f"4px solid {colour}"
         self.table.value = checks_table(self.result, self.show_runs.value)
         tasks = []

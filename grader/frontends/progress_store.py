@@ -21,11 +21,12 @@ import time
 from pathlib import Path
 
 from grader import messages
+from grader.frontends import panels
 from grader.manifest import EXERCISES_DIR, PROJECT_ROOT, Exercise, select
 from grader.results import ExerciseResult
 
 STATE_ENV = "CONCLAB_PROGRESS_FILE"  # overrides where progress is remembered (tests use it)
-NOT_CHECKED = "not checked"
+NOT_CHECKED = messages.NOT_CHECKED
 EDITED = "edited since"  # the file changed after its last check
 _STATE_LOCK = threading.Lock()  # guards the read-modify-write of the state file in this process
 
@@ -130,34 +131,21 @@ def cmd_list(args) -> int:
     return 0
 
 
-TABLE_STYLE = "border-collapse:collapse;line-height:1.35;font-size:0.92em"
-CELL = "padding:1px 10px 1px 0;vertical-align:top;text-align:left"
-_COLOURS = {messages.PASSED: "#1a7f37", messages.FAILED: "#cf222e", NOT_CHECKED: "#6e7781"}
-
-
 def overview_html(target: Path = EXERCISES_DIR, path: Path | None = None) -> str:
     """A table of every exercise with its remembered status and points."""
     entries = load(path, target)
     rows = []
     for exercise in select(None):
         status, points = status_of(exercise, target, entries)
-        colour = _COLOURS.get(status.split(",")[0], "#bc4c00")
-        cells = (
+        row = (
             f"{exercise.order:02d}",
             html.escape(exercise.title),
             f"<code>{html.escape(exercise.slug)}</code>",
-            f"<b style='color:{colour}'>{html.escape(status)}</b>",
+            panels.status_html(status),
             points,
             html.escape(exercise.notebook),
         )
-        rows.append("<tr>" + "".join(f"<td style='{CELL}'>{c}</td>" for c in cells) + "</tr>")
-    heads = "".join(
-        f"<td style='{CELL}'><b>{h}</b></td>"
-        for h in ("#", "exercise", "slug", "status", "points", "notebook")
-    )
+        rows.append(f"<tr>{panels.cells(*row)}</tr>")
+    heads = ("#", "exercise", "slug", "status", "points", "notebook")
     summary = html.escape(list_lines(target, path)[-1].split(" (")[0])
-    return (
-        f"<div class='conclab-progress'><table style='{TABLE_STYLE}'><thead><tr>{heads}</tr>"
-        "</thead>"
-        f"<tbody>{''.join(rows)}</tbody></table><b>{summary}</b></div>"
-    )
+    return f"<div class='conclab-progress'>{panels.table(heads, rows)}<b>{summary}</b></div>"

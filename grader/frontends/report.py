@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 from pathlib import Path
 
@@ -117,44 +116,3 @@ def run_json(run: RunResult) -> str:
 
 def write_json(run: RunResult, path: Path) -> None:
     Path(path).write_text(run_json(run) + "\n", encoding="utf-8")
-
-
-_COLOURS = {
-    messages.PASSED: "#1a7f37",
-    messages.FAILED: "#cf222e",
-    messages.ERROR: "#cf222e",
-    messages.TIMEOUT: "#bc4c00",
-    messages.NOT_RUN: "#6e7781",
-}
-
-
-def exercise_html(result: ExerciseResult) -> str:
-    """A panel for a notebook: one row per check with status, points and message."""
-    ok = result.status == messages.PASSED
-    colour = _COLOURS[messages.PASSED if ok else messages.FAILED]
-    rows = []
-    for c in result.checks:
-        hidden = " <em>(hidden)</em>" if c.hidden else ""
-        msg = html.escape(c.message).replace("\n", "<br>")
-        if not c.passed:
-            msg += f"<br><small>{html.escape(hint_pointer(result, c.task))}</small>"
-        rows.append(
-            f"<tr><td style='color:{_COLOURS.get(c.status, '#000')};font-weight:bold'>"
-            f"{html.escape(c.status)}</td><td>{c.task}</td>"
-            f"<td><code>{html.escape(c.name)}</code>{hidden}</td>"
-            f"<td>{_points(c.score, c.max_score)}</td><td style='text-align:left'>{msg}</td></tr>"
-        )
-    output = ""
-    if result.output.strip():
-        output = (
-            "<details><summary>What your code printed</summary><pre>"
-            f"{html.escape(result.output[:5000])}</pre></details>"
-        )
-    return (
-        f"<div class='conclab-check' style='border-left:4px solid {colour};padding:4px 10px'>"
-        f"<h4 style='margin:4px 0'>{result.order:02d} {html.escape(result.title)}: "
-        f"<span style='color:{colour}'>{_points(result.score, result.max_score)} points"
-        f"</span></h4><table><thead><tr><th>status</th><th>task</th><th>check</th>"
-        f"<th>points</th><th style='text-align:left'>message</th></tr></thead>"
-        f"<tbody>{''.join(rows)}</tbody></table>{output}</div>"
-    )
