@@ -20,7 +20,8 @@ from conclab.lessons.as_completed_and_wait import (  # noqa: E402
     inversions,
 )
 from conclab.lessons.futures import Gate  # noqa: E402
-from conclab.viz.plots import Throttle, run_with_progress  # noqa: E402
+from conclab.viz.live import Throttle  # noqa: E402
+from conclab.viz.plots import run_with_progress  # noqa: E402
 
 
 def test_inversions_counts_pairs_out_of_order():

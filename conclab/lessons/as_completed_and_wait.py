@@ -14,7 +14,8 @@ import time
 import matplotlib.pyplot as plt
 
 from conclab.core.tracer import Tracer
-from conclab.viz.plots import Throttle, _display, draw_timeline
+from conclab.viz.live import Throttle, show
+from conclab.viz.plots import draw_timeline
 
 
 class CompletionView:
@@ -53,7 +54,7 @@ class CompletionView:
         ax.set_title("completion order")
         ax.legend(loc="upper left", fontsize=8)
         ax.grid(alpha=0.3)
-        self._handle = _display(self.fig, self._handle)
+        self._handle = show(self.fig, self._handle)
         self._throttle.drew(started)
 
     def close(self) -> None:

@@ -26,33 +26,11 @@ import matplotlib.pyplot as plt
 
 from conclab.core.startboard import StartBoard, traced_started
 from conclab.core.tracer import Tracer, traced
+from conclab.viz.live import Throttle, in_ipython, show_png
 
 # tab10 without its red, which stays for failed tasks.
 COLOURS = [c for i, c in enumerate(plt.get_cmap("tab10").colors) if i != 3]
 FAILED_COLOUR = "#cf222e"
-
-
-def _display(fig, handle=None):
-    """Show or refresh fig in a notebook; returns the display handle (None outside IPython)."""
-    try:
-        from IPython import get_ipython
-        from IPython.display import display
-    except ImportError:
-        return None
-    if get_ipython() is None:
-        return None
-    if handle is None:
-        return display(fig, display_id=True)
-    handle.update(fig)
-    return handle
-
-
-def _in_ipython() -> bool:
-    try:
-        from IPython import get_ipython
-    except ImportError:
-        return False
-    return get_ipython() is not None
 
 
 def _png(fig, dpi: int = 80) -> bytes:
@@ -61,17 +39,6 @@ def _png(fig, dpi: int = 80) -> bytes:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
     return buffer.getvalue()
-
-
-def _show_png(png: bytes, handle=None):
-    """Show or refresh a PNG in a notebook; returns the display handle."""
-    from IPython.display import Image, display
-
-    image = Image(data=png, format="png")
-    if handle is None:
-        return display(image, display_id=True)
-    handle.update(image)
-    return handle
 
 
 def _colour(task, ok: bool = True):
@@ -173,29 +140,29 @@ class LiveTimeline:
         self.use_renderer = True  # draw frames in conclab.viz.render's process when in a notebook
         self.fig, self.ax = plt.subplots(figsize=(8, 2.8))
         self._handle = None
-        self._next = 0.0
+        self._throttle = Throttle(min_interval, slow_factor=0)  # frames as often as allowed
         self.frames = 0
 
     def wait_time(self) -> float:
         """Seconds until the next frame may be drawn."""
-        return max(0.0, self._next - time.monotonic())
+        return self._throttle.wait_time()
 
     def update(self, force: bool = False) -> None:
         """Redraw, unless the last frame was too recent."""
-        now = time.monotonic()
-        if not force and now < self._next:
+        if not force and not self._throttle.ready():
             return
+        started = time.monotonic()
         running = self.board.running() if self.board is not None else None
         title = self.title
-        png = self._render_elsewhere(title, running) if _in_ipython() else None
+        png = self._render_elsewhere(title, running) if in_ipython() else None
         if png is None:  # outside a notebook, or without the renderer: draw here
             draw_timeline(self.ax, self.tracer, title, running=running, note=self.note)
             _fit_left_margin(self.fig, self.ax)
-            png = _png(self.fig) if _in_ipython() else None
+            png = _png(self.fig) if in_ipython() else None
         if png is not None:
-            self._handle = _show_png(png, self._handle)
+            self._handle = show_png(png, self._handle)
         self.frames += 1
-        self._next = time.monotonic() + self.min_interval
+        self._throttle.drew(started)
 
     def _render_elsewhere(self, title: str, running) -> bytes | None:
         """The frame's PNG from the renderer process (conclab.viz.render), or None."""
@@ -322,24 +289,6 @@ def speedup_plot(
     ax.legend()
     ax.grid(alpha=0.3)
     return fig
-
-
-class Throttle:
-    """Says when a live plot may redraw: at least `min_interval` seconds after the last
-    redraw ended, and never sooner than twice what it took (drawing is slow on a busy
-    machine; the loop that feeds the plot should not spend its time drawing)."""
-
-    def __init__(self, min_interval: float = 0.15):
-        self.min_interval = min_interval
-        self._next = 0.0
-
-    def ready(self) -> bool:
-        return time.monotonic() >= self._next
-
-    def drew(self, started: float) -> None:
-        """Record a redraw that began at time.monotonic() == started and just ended."""
-        now = time.monotonic()
-        self._next = now + max(self.min_interval, 2 * (now - started))
 
 
 def run_with_progress(executor: Executor, func, inputs, title: str):

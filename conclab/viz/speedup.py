@@ -15,7 +15,7 @@ import math
 
 import matplotlib.pyplot as plt
 
-from conclab.viz.plots import _display
+from conclab.viz.live import show
 
 
 def amdahl(p: float, n: float) -> float:
@@ -108,7 +108,7 @@ class LiveSpeedup:
         ax.set_title(f"{self.title}: {done}")
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8, loc="upper left")
-        self._handle = _display(self.fig, self._handle)
+        self._handle = show(self.fig, self._handle)
         self.frames += 1
 
     def close(self) -> None:

@@ -26,6 +26,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 from conclab.core.tracer import Tracer, traced
 from conclab.core.workloads import cpu_work
+from conclab.viz.live import Throttle, show
 
 STAGES = ("download", "compute", "save")
 
@@ -59,34 +60,20 @@ class StageTimeline:
 
         self.fig, self.ax = plt.subplots(figsize=(8, 2.8), layout="constrained")
         self._handle = None  # the notebook display to refresh; None outside IPython
-        self._next = 0.0  # time.monotonic() before which update() does not redraw
+        self._throttle = Throttle(min_interval, slow_factor=3)
         self.frames = 0
 
     def update(self, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now < self._next:
+        if not force and not self._throttle.ready():
             return
         from conclab.viz.plots import draw_timeline
 
+        started = time.monotonic()
         draw_timeline(self.ax, self.tracer, self.title)
         self.ax.invert_yaxis()
-        self._show()
+        self._handle = show(self.fig, self._handle)
         self.frames += 1
-        spent = time.monotonic() - now
-        self._next = time.monotonic() + max(self.min_interval, 3 * spent)
-
-    def _show(self) -> None:
-        try:
-            from IPython import get_ipython
-            from IPython.display import display
-        except ImportError:
-            return
-        if get_ipython() is None:
-            return
-        if self._handle is None:
-            self._handle = display(self.fig, display_id=True)
-        else:
-            self._handle.update(self.fig)
+        self._throttle.drew(started)
 
     def close(self, redraw: bool = True) -> None:
         import matplotlib.pyplot as plt
