@@ -20,7 +20,7 @@ import psutil
 import pytest
 
 from grader import messages
-from grader.engine import proctree, runner, sandbox
+from grader.engine import events, proctree, runner, sandbox, scratch
 from grader.engine.assignment import grade
 from grader.engine.runner import grade_exercise
 from grader.manifest import PROJECT_ROOT, SOLUTIONS_DIR, select
@@ -163,8 +163,8 @@ def test_a_closed_stdout_is_no_traceback(tmp_path):
 
 
 def test_a_long_line_on_the_events_pipe_costs_linear_time_and_loses_nothing():
-    attempt = runner._Attempt()
-    reader = runner._Reader(None, None, "s3cret", attempt, 10.0, runner._OutputBuffer(10))
+    attempt = events.Attempt()
+    reader = events.Reader(None, None, "s3cret", attempt, 10.0, events.OutputBuffer(10))
     started = time.process_time()
     for _ in range(64):
         reader._events(b"x" * (1 << 20))  # 64 MiB without a newline
@@ -194,7 +194,7 @@ def test_relative_target_is_resolved(monkeypatch):
 
 def test_learner_sees_an_allowlisted_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_not_for_learners")
-    env = runner._child_env("run")
+    env = scratch.run_env("run")
     assert "GITHUB_TOKEN" not in env
     assert env["PYTHONPATH"] != str(PROJECT_ROOT)
     assert sorted(os.listdir(env["PYTHONPATH"])) == ["conclab", "grader", "sitecustomize.py"]

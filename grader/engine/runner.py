@@ -9,16 +9,21 @@
 A check counts as passed only when the worker's record says so. A check that started and
 never reported is a timeout or a crash. Checks after an import that never finished, or
 after two timeouts in one exercise, are not run again.
+
+Who holds what: the runner holds the read ends of both pipes and the write end of the
+supervisor's stdin (its end tells the supervisor the runner is gone); only the run's
+processes hold the events pipe's write end (channel.py), so its end means the run is over.
+What the run sees is made in scratch.py; what it says is read in events.py. This module
+is the one loop that owns a run's lifetime (start, watch, stop, start again), which is
+why it stays whole at about 340 lines.
 """
 
 from __future__ import annotations
 
-import atexit
 import json
 import os
 import secrets
 import selectors
-import shutil
 import signal
 import subprocess
 import sys
@@ -27,161 +32,33 @@ import threading
 import time
 import traceback
 import uuid
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
 
 from grader import messages
-from grader.engine import channel, child, proctree, sandbox, screen, stackhook, stacks, zygote
+from grader.engine import channel, events, proctree, sandbox, scratch, screen, stacks, zygote
 from grader.limits import merged as merged_limits
-from grader.manifest import PROJECT_ROOT, Check, Exercise, preload_modules
+from grader.manifest import PROJECT_ROOT, Check, Exercise
 from grader.results import CheckResult, ExerciseResult
 
 POLL_SECONDS = 0.05  # how often the tree is inspected while a check runs
-START_GRACE = 15.0  # seconds to start Python and pytest, on top of the first check's timeout
 MAX_TIMEOUTS = 2  # timeouts in one exercise after which its remaining checks are not run
-EXIT_GRACE = 3.0  # seconds the worker may take to exit after its last check
 
 
 def worst_case_seconds(checks: int, per_check: float) -> float:
     """The longest one exercise's grading can take: every check at its timeout, and each
     fresh start (the first, and one after each timeout allowed) with its graces."""
-    return checks * per_check + (MAX_TIMEOUTS + 1) * (START_GRACE + EXIT_GRACE)
+    return checks * per_check + (MAX_TIMEOUTS + 1) * (events.START_GRACE + events.EXIT_GRACE)
 
 
 DRAIN_SECONDS = 2.0  # at most this long reading what a run wrote before it ended
-MAX_EVENT_BYTES = 1 << 20  # an event line longer than this is not the recorder's: dropped
-MAX_SUBMISSION_BYTES = 16 << 20  # what is copied of the learner's exercise folder
 # Set by Ctrl-C (assignment.grade): every run in flight stops at its next poll, and no
 # new run starts. Cleared when a new grading begins.
 ABORT = threading.Event()
+
+
 # What of the grader's environment reaches the learner's code: nothing else (no CI tokens).
-ENV_KEPT = {
-    "PATH", "HOME", "USER", "LOGNAME", "LANG", "LANGUAGE", "TERM", "TZ", "TMPDIR", "TEMP",
-    "TMP", "SYSTEMROOT", "VIRTUAL_ENV", "PYTHONHASHSEED", "PYTHON_CPU_COUNT",
-}  # fmt: skip
-ENV_KEPT_PREFIXES = ("LC_", "CONCLAB_", "COVERAGE_")
-
-
-@dataclass
-class _Attempt:
-    """What one supervised run reported before it ended."""
-
-    results: dict[str, dict] = field(default_factory=dict)
-    current: str | None = None
-    imported: bool = False
-    finished: bool = False
-    exit_code: int | None = None
-    ending: str = ""  # why the run was stopped, or how the worker died
-    ending_status: str = messages.ERROR
-    sandbox: str = ""  # the backend the supervisor reported
-    collect_error: str = ""  # the checks themselves could not be collected
-    vanished: list[str] = field(default_factory=list)  # exceptions nobody saw, as reported
-
-
-class _OutputBuffer:
-    """Keeps the first `limit` bytes of the learner's output and counts the rest."""
-
-    def __init__(self, limit: int):
-        self.limit = limit
-        self.kept = bytearray()
-        self.dropped = 0
-        self._lock = threading.Lock()  # guards kept/dropped: a pump thread may feed
-
-    def feed(self, data: bytes) -> None:
-        with self._lock:
-            room = max(self.limit - len(self.kept), 0)
-            self.kept += data[:room]
-            self.dropped += max(len(data) - room, 0)
-
-    def text(self) -> str:
-        text = self.kept.decode("utf-8", errors="replace")
-        if self.dropped:
-            text += "\n" + messages.OUTPUT_CUT.format(dropped=self.dropped)
-        return text
-
-
-def _child_env(run_id: str, root: Path) -> dict:
-    """An allowlist of the grader's environment, the run's marker, and the package folder."""
-    env = {k: v for k, v in os.environ.items() if k in ENV_KEPT or k.startswith(ENV_KEPT_PREFIXES)}
-    env[proctree.MARKER] = run_id
-    env[stackhook.TEMP_BASE] = tempfile.gettempdir()  # not per run: the zygote is kept
-    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
-    env["PYTHONUNBUFFERED"] = "1"
-    env["MPLBACKEND"] = "Agg"
-    env["PYTHONPATH"] = _package_folder()
-    env[child.PRELOAD_ENV] = ",".join(preload_modules(root))  # the same for every run
-    return env
-
-
-# Run at the start of every Python process of a run (the folder is on its PYTHONPATH), so
-# that spawn and forkserver children can report their stacks too.
-SITECUSTOMIZE = """import os
-if os.environ.get("CONCLAB_GRADING_RUN", "").strip("-"):
-    try:
-        from grader.engine import stackhook
-        stackhook.install()
-    except Exception:
-        pass
-"""
-_packages: str | None = None
-_packages_lock = threading.Lock()  # guards _packages: gradings start in several threads
-
-
-def _package_folder() -> str:
-    """A folder holding only `grader` and `conclab` (links to this installation's), put
-    on the run's PYTHONPATH in place of the course root, which holds the answers."""
-    global _packages
-    with _packages_lock:
-        if _packages is None:
-            folder = tempfile.mkdtemp(prefix="conclab-packages-")
-            os.chmod(folder, 0o755)
-            here = Path(__file__).resolve().parents[1]  # grader/, above engine/
-            for package in (here, here.parent / "conclab"):
-                try:
-                    os.symlink(package, os.path.join(folder, package.name))
-                except OSError:  # no symlinks here (Windows without the privilege): a copy
-                    shutil.copytree(package, os.path.join(folder, package.name))
-            with open(os.path.join(folder, "sitecustomize.py"), "w", encoding="utf-8") as fh:
-                fh.write(SITECUSTOMIZE)
-            atexit.register(shutil.rmtree, folder, True)
-            _packages = folder
-        return _packages
-
-
-def _copy_in(exercise: Exercise, checks, target: Path, root: Path, scratch: str):
-    """Copy the checks and the learner's exercise folder into the run's scratch folder:
-    the run reads only these copies, so the course's folders can be hidden from it."""
-    scratch = Path(scratch)
-    checks_dir = scratch / "checks"
-    checks_dir.mkdir()
-    nodeids = []
-    for check in checks:
-        source = exercise.hidden_checks_file(root) if check.hidden else exercise.checks_file(root)
-        copy = checks_dir / source.name
-        if not copy.exists():
-            shutil.copyfile(source, copy)
-        nodeids.append(f"{copy}::{check.name}")
-    submission = scratch / "submission" / exercise.folder
-    submission.mkdir(parents=True)
-    budget = MAX_SUBMISSION_BYTES
-    for path in sorted(exercise.module_in(target).parent.iterdir()):
-        try:
-            if path.is_file() and not path.is_symlink() and path.stat().st_size <= budget:
-                shutil.copyfile(path, submission / path.name)
-                budget -= path.stat().st_size
-        except OSError:
-            continue
-    return submission, nodeids
-
-
-def _hidden_folders(root: Path) -> list[str]:
-    """What a contained run must not see: the answer key and the instructor-only checks."""
-    return [str(root / name) for name in ("solutions", "hidden") if (root / name).is_dir()]
-
-
 def _start_supervisor(args: list[str], scratch: str, env: dict, chan):
     """The run's supervisor, in its own session: forked by the zygote where there is one,
     else a fresh `python -m grader.engine.child`. Either way its output comes on .stdout."""
@@ -218,8 +95,8 @@ def describe_exit(code: int | None, settings: dict) -> str:
     return messages.PROCESS_DIED.format(code=code)
 
 
-def _run_once(exercise, target, checks, settings, root, timeout, out) -> _Attempt:
-    attempt = _Attempt()
+def _run_once(exercise, target, checks, settings, root, timeout, out) -> events.Attempt:
+    attempt = events.Attempt()
     run_id = uuid.uuid4().hex
     secret = secrets.token_hex(16)
     backend = sandbox.choose()
@@ -227,17 +104,17 @@ def _run_once(exercise, target, checks, settings, root, timeout, out) -> _Attemp
     chan = channel.make()
     stacks.prepare(run_id)
     try:
-        with tempfile.TemporaryDirectory(prefix="conclab-grade-") as scratch:
-            os.chmod(scratch, 0o755)
-            submission, nodeids = _copy_in(exercise, checks, target, root, scratch)
+        with tempfile.TemporaryDirectory(prefix="conclab-grade-") as scratch_dir:
+            os.chmod(scratch_dir, 0o755)
+            submission, nodeids = scratch.copy_in(exercise, checks, target, root, scratch_dir)
             args = ["--target", str(submission), "--limits", json.dumps(settings)]
             args += ["--sandbox", backend]
-            for folder in _hidden_folders(root):
+            for folder in scratch.hidden_folders(root):
                 args += ["--hide", folder]
             if cgroup.path is not None:
                 args += ["--cgroup", str(cgroup.path)]
             args += nodeids
-            proc = _start_supervisor(args, scratch, _child_env(run_id, root), chan)
+            proc = _start_supervisor(args, scratch_dir, scratch.run_env(run_id, root), chan)
             try:
                 handle = psutil.Process(proc.pid)  # safe against pid reuse when killing
             except psutil.Error:
@@ -270,7 +147,7 @@ def _run_once(exercise, target, checks, settings, root, timeout, out) -> _Attemp
     return attempt
 
 
-def _where_it_waited(proc, run_id: str, submission: Path, attempt: _Attempt) -> list[str]:
+def _where_it_waited(proc, run_id: str, submission: Path, attempt: events.Attempt) -> list[str]:
     """Before a timed-out run is killed: every process's stacks, trimmed to the learner's
     lines, and the exceptions nobody saw. Never fails the grading."""
     try:
@@ -318,10 +195,10 @@ def _stop(proc, handle, run_id: str, cgroup) -> None:
 def _watch(proc, chan, secret, settings, timeout, cgroup, attempt, out) -> None:
     """Read events and output until the worker has ended or the run must be stopped."""
     selector = selectors.DefaultSelector()
-    reader = _Reader(selector, chan, secret, attempt, timeout, out)
+    reader = events.Reader(selector, chan, secret, attempt, timeout, out)
     reader.open_streams = chan.register(selector)
     if channel.portable():  # no selecting on pipes everywhere: a thread reads the output
-        threading.Thread(target=_pump, args=(proc.stdout, out), daemon=True).start()
+        threading.Thread(target=events.pump, args=(proc.stdout, out), daemon=True).start()
     else:
         selector.register(proc.stdout, selectors.EVENT_READ, "output")
         reader.open_streams += 1
@@ -354,96 +231,6 @@ def _watch(proc, chan, secret, settings, timeout, cgroup, attempt, out) -> None:
                 return
     finally:
         selector.close()
-
-
-def _pump(stream, out) -> None:
-    """Copy the run's output into `out` until the pipe ends (the portable path)."""
-    try:
-        while data := os.read(stream.fileno(), 65536):
-            out.feed(data)
-    except (OSError, ValueError):
-        pass
-
-
-class _Reader:
-    """Reads a run's events (a check's start resets the deadline) and, where it can, its output."""
-
-    def __init__(self, selector, chan, secret: str, attempt: _Attempt, timeout: float, out):
-        self.selector, self.chan, self.secret, self.attempt = selector, chan, secret, attempt
-        self.timeout, self.out = timeout, out
-        self.deadline = time.monotonic() + timeout + START_GRACE  # reset by each check start
-        self.open_streams = 0
-        self.pending = b""  # an event line not yet complete
-
-    def read(self, wait: float) -> bool:
-        """Read what is ready within `wait` seconds; False when nothing was."""
-        if not self.selector.get_map():
-            time.sleep(wait)
-            return False
-        ready = self.selector.select(timeout=wait)
-        for key, _ in ready:
-            if key.data == "output":
-                data = os.read(key.fd, 65536)
-                if data:
-                    self.out.feed(data)
-                else:
-                    self.selector.unregister(key.fileobj)
-                    self.open_streams -= 1
-                continue
-            data, change = self.chan.read(key, self.selector)
-            self.open_streams += change
-            if data:
-                self._events(data)
-        return bool(ready)
-
-    def _events(self, data: bytes) -> None:
-        """Split event lines; a line that grows past MAX_EVENT_BYTES is dropped up to its
-        newline (it is not the recorder's), so a flood costs linear time and loses nothing."""
-        while data:
-            head, newline, data = data.partition(b"\n")
-            if self.pending is not None:
-                self.pending += head
-                if len(self.pending) > MAX_EVENT_BYTES:
-                    self.pending = None  # skip the rest of this line
-            if not newline:
-                return
-            if self.pending is not None:
-                self.deadline = _apply_event(
-                    self.pending, self.secret, self.attempt, self.timeout, self.deadline
-                )
-            self.pending = b""
-
-
-def _apply_event(line: bytes, secret: str, attempt: _Attempt, timeout: float, deadline: float):
-    try:
-        event = json.loads(line)
-    except ValueError:
-        return deadline
-    if not isinstance(event, dict) or event.get("secret") != secret:
-        return deadline  # not written by the grader's own recorder
-    kind = event.get("event")
-    if kind == "start":
-        attempt.current = event["name"]
-        return time.monotonic() + timeout
-    if kind == "sandbox":
-        attempt.sandbox = str(event.get("name", ""))
-    elif kind == "collect_error":
-        attempt.collect_error = str(event.get("message", ""))
-    elif kind == "vanished" and len(attempt.vanished) < 50:
-        attempt.vanished.append(str(event.get("text", ""))[:500])
-    elif kind == "imported":
-        attempt.imported = True
-    elif kind == "result":
-        earlier = attempt.results.get(event["name"])
-        if earlier is None or earlier["status"] == messages.PASSED:  # a parametrized check
-            attempt.results[event["name"]] = event  # passes only if every case passed
-        attempt.current = None
-    elif kind == "done":
-        attempt.finished = True
-        return min(deadline, time.monotonic() + EXIT_GRACE)
-    elif kind == "exit":
-        attempt.exit_code = int(event["code"])
-    return deadline
 
 
 def grade_exercise(
@@ -486,7 +273,7 @@ def grade_exercise(
 def _grade_into(result, exercise, checks, target, root, timeout, limits) -> None:
     timeout = float(timeout or exercise.timeout)
     settings = merged_limits({**exercise.limits, **(limits or {})})
-    out = _OutputBuffer(int(settings["output_kib"]) * 1024)
+    out = events.OutputBuffer(int(settings["output_kib"]) * 1024)
     records: dict[str, CheckResult] = {}
     module = exercise.module_in(target)
     if not module.is_file():
