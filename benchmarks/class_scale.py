@@ -14,7 +14,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from grader.course.batch import Progress, run_batch
+from grader.course.batch import run_batch
+from grader.course.gradebook import Progress
 from grader.manifest import EXERCISES_DIR, PROJECT_ROOT, SOLUTIONS_DIR, discover
 
 from .stats import Figure

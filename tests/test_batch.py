@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.course import batch
+from grader.course import batch, gradebook, submission
 from grader.manifest import EXERCISES_DIR, PROJECT_ROOT, SOLUTIONS_DIR, discover
 
 EXERCISE = discover(PROJECT_ROOT)[0]  # graded alone: the point is the batch, not the checks
@@ -111,7 +111,7 @@ def test_batch_grades_every_kind_of_submission_then_skips_unchanged(submissions,
         assert rows[name]["errors"] == "", rows[name]
     assert float(rows["bob"]["total"]) == 0 and float(rows["bob"]["max"]) == FULL
     assert "not a readable zip" in rows["erin.zip"]["errors"]
-    assert batch.NO_EXERCISES in rows["frank"]["errors"]
+    assert submission.NO_EXERCISES in rows["frank"]["errors"]
     assert float(rows["frank"]["total"]) == 0
 
     # Again: nothing changed, so nothing is graded (the pool would be needed otherwise).
@@ -138,7 +138,7 @@ def test_a_submission_that_kills_its_worker_gets_a_row_and_the_batch_goes_on(
     put(root / "good", solution())
     put(root / "killer", KILL_POOL_WORKER)
     put(root / "other", stub())
-    paths = batch.submissions_in(root)
+    paths = submission.submissions_in(root)
     rows = batch.run_batch(paths, tmp_path / "g.csv", NAMES, workers=2)
     by_name = {r["submission"]: r for r in rows}
     assert by_name["good"]["total"] == FULL and by_name["good"]["errors"] == []
@@ -146,7 +146,7 @@ def test_a_submission_that_kills_its_worker_gets_a_row_and_the_batch_goes_on(
     assert by_name["killer"]["total"] == 0
     assert "the grading worker died twice" in by_name["killer"]["errors"][0]
     # A worker that died is no grade: killer is graded again on the next run.
-    cache = batch._load_cache(batch.cache_path(tmp_path / "g.csv"))
+    cache = gradebook.load_cache(gradebook.cache_path(tmp_path / "g.csv"))
     assert set(cache) == {"good", "other"}
 
 
@@ -159,7 +159,7 @@ def test_a_grading_past_the_batch_deadline_is_abandoned(
     # grading that happens to be fast).
     put(root / "slow", "import threading\nthreading.Event().wait()\n")
     monkeypatch.setattr(batch, "deadline_seconds", lambda exercises, timeout: 0.5)
-    rows = batch.run_batch(batch.submissions_in(root), tmp_path / "g.csv", NAMES, workers=1)
+    rows = batch.run_batch(submission.submissions_in(root), tmp_path / "g.csv", NAMES, workers=1)
     assert rows[0]["total"] == 0
     assert "longer than 0.5 s" in rows[0]["errors"][0]
     assert read_csv(tmp_path / "g.csv")["slow"]["errors"] == rows[0]["errors"][0]
@@ -177,7 +177,9 @@ def test_the_executor_is_injected(tmp_path):
         made.append(cf.ThreadPoolExecutor(1))
         return made[-1]
 
-    rows = batch.run_batch(batch.submissions_in(root), tmp_path / "g.csv", NAMES, {}, factory, 1)
+    rows = batch.run_batch(
+        submission.submissions_in(root), tmp_path / "g.csv", NAMES, {}, factory, 1
+    )
     assert [r["total"] for r in rows] == [FULL, 0]
     assert len(made) == 1
 
@@ -195,7 +197,7 @@ def test_batch_runs_on_a_dask_cluster(submissions, tmp_path):
         factory, client = batch.dask_executor_factory(cluster.scheduler_address)
         try:
             rows = batch.run_batch(
-                batch.submissions_in(submissions), tmp_path / "g.csv", NAMES, {}, factory, 2
+                submission.submissions_in(submissions), tmp_path / "g.csv", NAMES, {}, factory, 2
             )
             # The gradings ran in the cluster's worker processes, not in this one.
             worker_pids = set(client.run(os.getpid).values())
@@ -208,13 +210,13 @@ def test_batch_runs_on_a_dask_cluster(submissions, tmp_path):
 
 
 def test_find_target_accepts_the_usual_layouts(tmp_path):
-    assert batch.find_target(put(tmp_path / "flat", stub())) == tmp_path / "flat"
+    assert submission.find_target(put(tmp_path / "flat", stub())) == tmp_path / "flat"
     put(tmp_path / "clone" / "exercises", stub())
-    assert batch.find_target(tmp_path / "clone") == tmp_path / "clone" / "exercises"
+    assert submission.find_target(tmp_path / "clone") == tmp_path / "clone" / "exercises"
     put(tmp_path / "zipped" / "inner", stub())
-    assert batch.find_target(tmp_path / "zipped") == tmp_path / "zipped" / "inner"
+    assert submission.find_target(tmp_path / "zipped") == tmp_path / "zipped" / "inner"
     (tmp_path / "empty").mkdir()
-    assert batch.find_target(tmp_path / "empty") is None
+    assert submission.find_target(tmp_path / "empty") is None
 
 
 def test_unzip_refuses_paths_outside_the_archive(tmp_path):
@@ -223,15 +225,15 @@ def test_unzip_refuses_paths_outside_the_archive(tmp_path):
         archive.writestr("../escape.py", "x = 1")
     (tmp_path / "into").mkdir()
     with pytest.raises(zipfile.BadZipFile, match="outside"):
-        batch._unzip(bad, tmp_path / "into")
+        submission._unzip(bad, tmp_path / "into")
     assert not (tmp_path / "escape.py").exists()
 
 
 def test_content_hash_follows_the_files(tmp_path):
     folder = put(tmp_path / "s", stub())
-    first = batch.content_hash(folder)
+    first = submission.content_hash(folder)
     (folder / ".git").mkdir()
     (folder / ".git" / "index").write_text("changes with every commit")
-    assert batch.content_hash(folder) == first
+    assert submission.content_hash(folder) == first
     (folder / EXERCISE.folder / f"{EXERCISE.slug}.py").write_text("# edited\n")
-    assert batch.content_hash(folder) != first
+    assert submission.content_hash(folder) != first

@@ -42,7 +42,7 @@ PYTHON="${CONCLAB_AUTOGRADER_PYTHON:-$ROOT/conclab-venv/bin/python}"
 mkdir -p "$ROOT/results"
 cd "$ROOT/source"
 export PYTHONPATH="$ROOT/source"
-SUB=$("$PYTHON" -c "import sys; from grader.course.batch import find_target; \
+SUB=$("$PYTHON" -c "import sys; from grader.course.submission import find_target; \
 print(find_target(sys.argv[1]) or sys.argv[1])" "$ROOT/submission")
 "$PYTHON" -m grader check --target "$SUB" \\
     --gradescope "$ROOT/results/results.json"

@@ -2,10 +2,13 @@
 
     batch ──submit (at most `workers` at a time)──▶ executor: a spawn process pool, or a
       │                                              dask cluster's executor (--scheduler)
-      │                                                 └─ grade_submission: unzip, find
-      │                                                    exercises/, grade()
+      │                                                 └─ grade_submission (submission.py):
+      │                                                    unzip, find exercises/, grade()
       │ ◀── one row per submission (plain dict), or the reason it has none
-      └── rows + content hashes ──▶ grades.csv and grades.csv.cache.json
+      └── rows + content hashes ──▶ grades.csv and grades.csv.cache.json (gradebook.py)
+
+Only the batch's own thread submits, collects and writes: the executor's futures are the
+one thing the workers and it share, so nothing here needs a lock.
 
 Each grading is isolated as in `grader check` (a fresh process per exercise, per-check
 timeouts). A submission that crashes its worker, or outlives its deadline, gets a row
@@ -16,151 +19,29 @@ with the reason; the pool is replaced and the batch goes on. Unchanged submissio
 from __future__ import annotations
 
 import concurrent.futures as cf
-import csv
-import hashlib
 import json
 import multiprocessing
-import os
 import signal
 import sys
-import tempfile
 import time
 import uuid
-import zipfile
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.course.gradebook import Progress, cache_path, load_cache, write_atomic, write_csv
+from grader.course.submission import (
+    checks_fingerprint,
+    content_hash,
+    grade_submission,
+    submissions_in,
+)
 from grader.engine.proctree import JOB_MARKER
 from grader.engine.runner import worst_case_seconds
-from grader.manifest import FOLDER_PATTERN, PROJECT_ROOT, Exercise, select
+from grader.manifest import Exercise, select
 
-SKIP_NAMES = {".git", "__pycache__", ".ipynb_checkpoints", ".venv", ".grader"}
-ZIP_LIMIT = 200 * 1024 * 1024  # bytes a submission's zip may expand to
 WORKER_DIED = "the grading worker died twice on this submission, once graded alone ({error})"
 OVER_DEADLINE = "grading took longer than {seconds:g} s, the batch's limit, and was abandoned"
-NO_EXERCISES = "no exercise folders (NN_slug/) found in the submission"
-BAD_ZIP = "not a readable zip file: {error}"
-
-
-def submissions_in(folder: Path) -> list[Path]:
-    """Every submission in folder: sub-folders and .zip files, hidden names skipped."""
-    found = [
-        p
-        for p in sorted(Path(folder).iterdir())
-        if not p.name.startswith(".") and (p.is_dir() or p.suffix.lower() == ".zip")
-    ]
-    return found
-
-
-def _has_exercises(folder: Path) -> bool:
-    return any(p.is_dir() and FOLDER_PATTERN.match(p.name) for p in folder.iterdir())
-
-
-def find_target(folder: Path) -> Path | None:
-    """The folder laid out like exercises/: the submission, its exercises/, or one level in."""
-    folder = Path(folder)
-    candidates = [folder / "exercises", folder]
-    inner = [p for p in folder.iterdir() if p.is_dir() and p.name not in SKIP_NAMES]
-    if len(inner) == 1:  # a zip of a folder, or a clone inside a folder
-        candidates += [inner[0] / "exercises", inner[0]]
-    return next((c for c in candidates if c.is_dir() and _has_exercises(c)), None)
-
-
-def _files(path: Path):
-    for dirpath, dirnames, filenames in os.walk(path):
-        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_NAMES)
-        for name in sorted(filenames):
-            yield Path(dirpath) / name
-
-
-def content_hash(path: Path) -> str:
-    """A hash of the submission's file names and contents (or of the zip's bytes)."""
-    digest = hashlib.sha256()
-    path = Path(path)
-    files = [path] if path.is_file() else list(_files(path))
-    for file in files:
-        digest.update(str(file.relative_to(path) if file != path else file.name).encode())
-        digest.update(b"\0")
-        with open(file, "rb") as fh:
-            for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
-                digest.update(block)
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def checks_fingerprint(exercises: list[Exercise], root: Path = PROJECT_ROOT) -> str:
-    """A hash of the manifests and check files, so changed checks mean grading again."""
-    digest = hashlib.sha256()
-    for e in exercises:
-        for file in (
-            root / "exercises" / e.folder / "exercise.toml",
-            e.checks_file(root),
-            e.hidden_checks_file(root),
-        ):
-            digest.update(file.read_bytes() if file.exists() else b"-")
-    return digest.hexdigest()
-
-
-def _unzip(path: Path, into: Path) -> None:
-    with zipfile.ZipFile(path) as archive:
-        total = sum(info.file_size for info in archive.infolist())
-        if total > ZIP_LIMIT:
-            raise zipfile.BadZipFile(f"it expands to {total} bytes, over {ZIP_LIMIT}")
-        for info in archive.infolist():
-            dest = (into / info.filename).resolve()
-            if into.resolve() not in dest.parents and dest != into.resolve():
-                raise zipfile.BadZipFile(f"{info.filename!r} points outside the archive")
-        archive.extractall(into)
-
-
-def grade_submission(path: str, names: list[str] | None, options: dict, job: str = "") -> dict:
-    """Grade one submission (runs in a pool worker); never raises, returns a plain row.
-
-    Every process the grading starts inherits the job's marker, so that the batch can
-    kill what is left of it when it abandons the submission.
-    """
-    from grader.engine.assignment import grade  # late import: it imports the runner
-
-    os.environ[JOB_MARKER] = job
-    path = str(Path(path).resolve())  # the gradings run in scratch folders
-    started = time.monotonic()
-    row = {"submission": Path(path).name, "scores": {}, "total": 0.0, "max": 0.0, "errors": []}
-    try:
-        with tempfile.TemporaryDirectory(prefix="conclab-batch-") as scratch:
-            folder = Path(path)
-            if folder.is_file():
-                try:
-                    _unzip(folder, Path(scratch))
-                except (zipfile.BadZipFile, OSError, ValueError) as exc:
-                    row["errors"].append(BAD_ZIP.format(error=exc))
-                    return row
-                folder = Path(scratch)
-            target = find_target(folder)
-            if target is None:
-                row["errors"].append(NO_EXERCISES)
-                target = folder  # graded anyway: every exercise reports its missing file
-            run = grade(
-                names,
-                target,
-                include_hidden=options.get("include_hidden", True),
-                timeout=options.get("timeout"),
-                jobs=1,  # the batch already grades one submission per worker
-            )
-    except Exception as exc:  # noqa: BLE001 - one submission must never stop the batch
-        row["errors"].append(f"the grader failed: {type(exc).__name__}: {exc}")
-        return row
-    for result in run.exercises:
-        row["scores"][result.slug] = result.score
-        if result.flags:
-            row.setdefault("flags", []).append(f"{result.slug}: {'; '.join(result.flags)}")
-        bad = next((c for c in result.checks if c.status not in ("passed", "failed")), None)
-        if bad is not None:
-            first = (bad.message.splitlines() or [""])[0][:120]
-            row["errors"].append(f"{result.slug}: {bad.status} in {bad.name}: {first}")
-    row["total"], row["max"] = run.score, run.max_score
-    row["seconds"] = round(time.monotonic() - started, 2)
-    return row
 
 
 def deadline_seconds(exercises: list[Exercise], timeout: float | None) -> float:
@@ -189,63 +70,6 @@ def kill_job(job: str) -> None:
     from grader.engine import proctree
 
     proctree.kill(proctree.marked(job, JOB_MARKER))
-
-
-class Progress:
-    """A one-line progress bar on a terminal; one line per submission otherwise."""
-
-    def __init__(self, total: int, stream=None, width: int = 30):
-        self.total, self.done, self.width = total, 0, width
-        self.stream = stream if stream is not None else sys.stderr
-        self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
-
-    def update(self, row: dict, note: str = "") -> None:
-        self.done += 1
-        what = f"{row['submission']}: {row['total']:g}/{row['max']:g} points{note}"
-        if self.tty:
-            filled = self.width * self.done // max(self.total, 1)
-            bar = "#" * filled + "." * (self.width - filled)
-            self.stream.write(f"\r[{bar}] {self.done}/{self.total} {what[:60]:<60}")
-            if self.done == self.total:
-                self.stream.write("\n")
-        else:
-            self.stream.write(f"[{self.done:>{len(str(self.total))}}/{self.total}] {what}\n")
-        self.stream.flush()
-
-
-def cache_path(csv_path: Path) -> Path:
-    return Path(csv_path).with_name(Path(csv_path).name + ".cache.json")
-
-
-def _load_cache(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return data["entries"] if data.get("version") == 1 else {}
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8", newline="")
-    os.replace(tmp, path)
-
-
-def write_csv(path: Path, rows: list[dict], slugs: list[str]) -> None:
-    """One row per submission: its score per exercise, total, max and what went wrong."""
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["submission", *slugs, "total", "max", "errors", "flagged_for_review"])
-    for row in sorted(rows, key=lambda r: r["submission"]):
-        scores = [f"{row['scores'][s]:g}" if s in row["scores"] else "" for s in slugs]
-        errors = " | ".join(row["errors"])
-        flags = " | ".join(row.get("flags", []))
-        writer.writerow(
-            [row["submission"], *scores, f"{row['total']:g}", f"{row['max']:g}", errors, flags]
-        )
-    _write_atomic(Path(path), buffer.getvalue())
 
 
 def _failed_row(path: Path, reason: str) -> dict:
@@ -296,7 +120,7 @@ class _Batch:
         self.slugs = [e.slug for e in exercises]
         self.key = json.dumps([checks_fingerprint(exercises), self.slugs, sorted(options.items())])
         self.cache_file = cache_path(csv_path)
-        self.cache = _load_cache(self.cache_file)
+        self.cache = load_cache(self.cache_file)
         self.progress = progress or Progress(len(paths))
         self.limit = deadline_seconds(exercises, options.get("timeout"))
         self.rows: dict[str, dict] = {}
@@ -325,7 +149,7 @@ class _Batch:
             self.cache[job.path.name] = {"hash": job.digest, "key": self.key, "row": row}
         current = {p.name for p in self.paths}
         kept = {k: v for k, v in self.cache.items() if k in current}
-        _write_atomic(self.cache_file, json.dumps({"version": 1, "entries": kept}, indent=1))
+        write_atomic(self.cache_file, json.dumps({"version": 1, "entries": kept}, indent=1))
         write_csv(self.csv_path, list(self.rows.values()), self.slugs)
         self.progress.update(row)
 
