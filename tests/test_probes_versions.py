@@ -14,7 +14,7 @@ from grader.manifest import PROJECT_ROOT
 
 SCRIPT = """
 import threading, time
-from conclab.probes.common import parked
+from conclab.probes.gates import parked
 stop = threading.Event()
 target = threading.Thread(target=stop.wait)
 target.start()

@@ -2,15 +2,8 @@
 
 import threading
 
-from conclab.probes.common import (
-    FinishingOrder,
-    InFlightGate,
-    PoolSpy,
-    call_and_catch,
-    describe_error,
-    meet,
-    same_error,
-)
+from conclab.probes.common import PoolSpy, call_and_catch, describe_error, meet, same_error
+from conclab.probes.gates import FinishingOrder, InFlightGate
 
 
 def test_one_result_per_url(submission):

@@ -3,15 +3,8 @@
 import threading
 from itertools import islice
 
-from conclab.probes.common import (
-    FinishingOrder,
-    InFlightGate,
-    PoolSpy,
-    call_and_catch,
-    describe_error,
-    meet,
-    same_error,
-)
+from conclab.probes.common import PoolSpy, call_and_catch, describe_error, meet, same_error
+from conclab.probes.gates import FinishingOrder, InFlightGate
 
 
 class ReadTooFar(AssertionError):

@@ -8,7 +8,6 @@ from functools import partial
 
 from conclab.probes.common import (
     BARRIER_SECONDS,
-    FinishingOrder,
     NeverMet,
     PoolSpy,
     call_and_catch,
@@ -16,6 +15,7 @@ from conclab.probes.common import (
     meet,
     same_error,
 )
+from conclab.probes.gates import FinishingOrder
 from conclab.probes.pipeline import (
     StageLog,
     meet_then_square,

@@ -13,7 +13,8 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from conclab.probes.common import BARRIER_SECONDS, InFlightGate, NeverMet, release_when_parked
+from conclab.probes.common import BARRIER_SECONDS, NeverMet
+from conclab.probes.gates import InFlightGate, release_when_parked
 
 
 @contextlib.contextmanager

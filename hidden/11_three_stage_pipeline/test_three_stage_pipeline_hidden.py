@@ -1,6 +1,7 @@
 """Hidden checks for exercise 11 (instructor only). Points live in exercise.toml."""
 
-from conclab.probes.common import BARRIER_SECONDS, InFlightGate
+from conclab.probes.common import BARRIER_SECONDS
+from conclab.probes.gates import InFlightGate
 from conclab.probes.pipeline import StageLog, square_in_process
 
 
