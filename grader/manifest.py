@@ -103,7 +103,7 @@ def _require(data: dict, key: str, kind: type | tuple, where: Path):
     return value
 
 
-def _read_toml(path: Path) -> dict:
+def read_toml(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -153,7 +153,7 @@ def _check_limits(data: dict, path: Path) -> None:
 def load_manifest(path: Path) -> Exercise:
     """Read and validate one `exercise.toml`; raise ManifestError with the reason."""
     path = Path(path)
-    data = _read_toml(path)
+    data = read_toml(path)
     folder = path.parent.name
     match = FOLDER_PATTERN.match(folder)
     if not match:
@@ -256,22 +256,6 @@ def relative(path: Path) -> str:
         return str(Path(path).resolve().relative_to(PROJECT_ROOT))
     except ValueError:
         return str(path)
-
-
-COURSE_FILE = "course.toml"  # in root/exercises: what every exercise shares
-
-
-def preload_modules(root: Path = PROJECT_ROOT) -> tuple[str, ...]:
-    """The modules a course asks the grader to import before learners' code runs (its
-    `exercises/course.toml`, `[grader] preload`); none where the course has no such file."""
-    path = Path(root) / "exercises" / COURSE_FILE
-    if not path.exists():
-        return ()
-    data = _read_toml(path)
-    names = data.get("grader", {}).get("preload", [])
-    if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
-        raise ManifestError(f"{path}: [grader] preload should be a list of module names")
-    return tuple(names)
 
 
 def _names_a_folder(name: str, root: Path) -> bool:

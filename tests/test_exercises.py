@@ -9,7 +9,8 @@ import pytest
 
 from grader import messages
 from grader.engine.runner import grade_exercise
-from grader.manifest import EXERCISES_DIR, PROJECT_ROOT, SOLUTIONS_DIR, preload_modules
+from grader.manifest import EXERCISES_DIR, PROJECT_ROOT, SOLUTIONS_DIR
+from grader.settings import preload_modules
 
 from .conftest import WRONG_DIR, all_exercises, make_target
 

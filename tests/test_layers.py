@@ -9,7 +9,7 @@ import pytest
 
 from grader.manifest import NOTEBOOKS_DIR, PROJECT_ROOT
 
-MODEL = {"grader.manifest", "grader.limits", "grader.results", "grader.messages"}
+MODEL = {"grader.manifest", "grader.limits", "grader.settings", "grader.results", "grader.messages"}
 # A layer (a package folder, or the grader's model modules) and the packages it may import.
 ALLOWED = {
     "grader.model": MODEL,

@@ -14,6 +14,7 @@ from pathlib import Path
 from grader.engine.runner import ABORT, grade_exercise
 from grader.manifest import EXERCISES_DIR, PROJECT_ROOT, Exercise, relative, select
 from grader.results import ExerciseResult, RunResult
+from grader.settings import preload_modules
 
 
 def default_jobs() -> int:
@@ -38,6 +39,7 @@ def grade(
     """Grade the selected exercises against target, `jobs` of them at once (default: one
     per CPU). on_result is called for each result in the order selected, as soon as it and every
     exercise before it are done. Broken manifests are described in `errors` and skipped."""
+    preload_modules(root)  # a broken exercises/course.toml stops here, named (ManifestError)
     run = RunResult(target=relative(target))
     errors = [] if errors is None else errors
     exercises = select(names, root, errors)

@@ -13,7 +13,8 @@ import threading
 from pathlib import Path
 
 from grader.engine import child, proctree, stackhook
-from grader.manifest import PROJECT_ROOT, Exercise, preload_modules
+from grader.manifest import PROJECT_ROOT, Exercise
+from grader.settings import preload_modules
 
 MAX_SUBMISSION_BYTES = 16 << 20  # what is copied of the learner's exercise folder
 ENV_KEPT = {
