@@ -94,7 +94,8 @@ def leaks(folder: Path) -> list[str]:
 def test_release_holds_what_a_learner_needs(released):
     for name in ("README.md", "Makefile", "pyproject.toml", "environment.yml",
                  "tools/lab-overrides.json", ".github/workflows/classroom.yml",
-                 "grader/__main__.py", "conclab/__init__.py"):  # fmt: skip
+                 "grader/__main__.py", "conclab/__init__.py", "exercises/conftest.py",
+                 "exercises/course.toml"):  # fmt: skip
         assert (released / name).is_file(), name
     for exercise in EXERCISES:
         folder = released / "exercises" / exercise.folder

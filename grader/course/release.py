@@ -21,6 +21,7 @@ from pathlib import Path
 from grader.engine import runner
 from grader.frontends import report
 from grader.manifest import PROJECT_ROOT, Exercise, discover, load_manifest
+from grader.settings import COURSE_FILE
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 COPIED_DIRS = ("grader", "conclab")
@@ -75,7 +76,9 @@ def _prepare(out: Path, force: bool, root: Path) -> None:
 
 def _copy_exercises(exercises: list[Exercise], root: Path, out: Path) -> None:
     (out / "exercises").mkdir(parents=True, exist_ok=True)
-    shutil.copy2(root / "exercises" / "conftest.py", out / "exercises" / "conftest.py")
+    for shared in ("conftest.py", COURSE_FILE):  # what every exercise's grading uses
+        if (root / "exercises" / shared).is_file():
+            shutil.copy2(root / "exercises" / shared, out / "exercises" / shared)
     for exercise in exercises:
         src = root / "exercises" / exercise.folder
         dst = out / "exercises" / exercise.folder
