@@ -309,7 +309,7 @@ def round_trips(n: int = 50, busy: bool = False, delay: float = 0.0001) -> list[
     releases the GIL, so the busy thread takes it; when the answer arrives, this thread
     must wait for the busy one to let go, up to a switch interval each time (the convoy
     effect). The echo runs in another process so that only this process's GIL counts."""
-    mine, theirs = multiprocessing.Pipe()
+    mine, theirs = multiprocessing.Pipe()  # mine: this thread only; theirs: the echo process
     echo = multiprocessing.Process(target=echo_bytes, args=(theirs, delay), daemon=True)
     echo.start()
     stop = threading.Event()

@@ -87,7 +87,9 @@ class Renderer:
 
     def __init__(self):
         context = multiprocessing.get_context("spawn")
-        self.conn, child = context.Pipe()
+        self.conn, child = (
+            context.Pipe()
+        )  # conn: the notebook's, under _lock; child: the renderer's
         self.process = context.Process(
             target=render_server, args=(child,), daemon=True, name="conclab-renderer"
         )

@@ -87,6 +87,7 @@ class Zygote:
 
     def __init__(self, env: dict[str, str]):
         self.env = env
+        # ours: the runner's threads, one request at a time under _lock; theirs: the zygote's
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         with theirs:
             self.proc = subprocess.Popen(
@@ -146,6 +147,9 @@ def start_supervisor(argv, cwd, env, events_fd) -> ForkedSupervisor | None:
     and the runner starts a fresh interpreter instead."""
     if not ENABLED or _broken:
         return None
+    # The supervisor's stdin and stdout: it gets stdin_r and stdout_w (passed to the zygote,
+    # closed here at once); the runner keeps stdin_w (its end tells the supervisor the
+    # runner is gone) and stdout_r (the learner's output).
     stdin_r, stdin_w = os.pipe()
     stdout_r, stdout_w = os.pipe()
     started = None

@@ -98,9 +98,8 @@ class _Flow:
         self.results: dict = {}
         self.errors: list[BaseException] = []
         self.in_flight: set = set()
-        self.lock = (
-            threading.Lock()
-        )  # guards results, errors, in_flight: callbacks run in pool threads
+        # guards results, errors and in_flight: the done-callbacks run in the pools' threads
+        self.lock = threading.Lock()
         self.finished = threading.Event()  # set by the last save's callback, or by a failure
 
     def submit(self, stage: str, item, func, *args) -> None:
