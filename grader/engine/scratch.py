@@ -12,7 +12,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from grader.engine import child, proctree, stackhook
+from grader.engine import proctree, stackhook, worker
 from grader.manifest import PROJECT_ROOT, Exercise
 from grader.settings import preload_modules
 
@@ -34,7 +34,7 @@ def run_env(run_id: str, root: Path = PROJECT_ROOT) -> dict:
     env["PYTHONUNBUFFERED"] = "1"
     env["MPLBACKEND"] = "Agg"
     env["PYTHONPATH"] = package_folder()
-    env[child.PRELOAD_ENV] = ",".join(preload_modules(root))  # the same for every run
+    env[worker.PRELOAD_ENV] = ",".join(preload_modules(root))  # the same for every run
     return env
 
 

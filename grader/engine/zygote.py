@@ -262,9 +262,9 @@ def serve(fd: int) -> None:
 
     for name in _pytest.config.default_plugins:  # pytest imports them for every session
         importlib.import_module(f"_pytest.{name}")
-    from grader.engine import child, plugin, recorder, rlimits  # noqa: F401
+    from grader.engine import child, plugin, recorder, rlimits, worker  # noqa: F401
 
-    for name in (*PRELOAD, *child.preloaded()):
+    for name in (*PRELOAD, *worker.preloaded()):
         try:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - the check that imports it reports the error
