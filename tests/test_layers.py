@@ -74,3 +74,30 @@ def test_every_lesson_module_is_named_after_a_notebook():
     named |= {p.name for p in lessons.iterdir() if (p / "__init__.py").exists()}
     assert named, "no lesson modules found"
     assert named <= notebooks, named - notebooks
+
+
+MAX_MODULE_LINES = 300
+MAX_FUNCTION_LINES = 60
+SOURCES = MODULES + sorted((PROJECT_ROOT / "tools").glob("*.py"))
+SOURCES += sorted((PROJECT_ROOT / "benchmarks").glob("*.py"))
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PROJECT_ROOT)))
+def test_a_long_module_says_why_it_is_one(path):
+    text = path.read_text(encoding="utf-8")
+    if len(text.splitlines()) > MAX_MODULE_LINES:
+        assert "One module" in (ast.get_docstring(ast.parse(text)) or ""), (
+            f"{path.name} is over {MAX_MODULE_LINES} lines: split it, or say at its top why not"
+        )
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PROJECT_ROOT)))
+def test_no_function_is_over_sixty_lines(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    long = [
+        f"{node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+    ]
+    assert not long, long

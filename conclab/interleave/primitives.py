@@ -7,6 +7,9 @@ notion of time: any wait with a timeout can expire). Outside a run (setup, the
 invariant) they work without blocking, and a call that would block raises
 `WouldBlock` instead of hanging. Their state is read only by the running thread or by
 the controller between steps, so they need no locks of their own.
+
+One module, about 330 lines: the seven controlled primitives share one blocking rule
+and one way to ask the run whether a thread may go on.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ back and forth through two plain locks: `worker.go` (released by the controller 
 that worker run one step) and `run.back` (released by the worker when it pauses again,
 blocks in a primitive, or finishes). At any moment at most one of them runs scenario
 code, so the shared state seen between steps is exactly the state after the step.
+
+One module, about 330 lines: the hand-off protocol between the controller and the
+workers is one idea; split, its two sides would be read apart.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ running the same thread). After each run it backtracks to the deepest step with 
 thread not yet tried there. With prune=True a run stops early when it reaches a state
 (shared state, every thread's position, locals and what it read since its line began)
 already seen after the same thread: everything after it has been or will be explored.
+
+One module, about 340 lines: the three schedulers share the scenario, the replay and
+the pruning state, and are read together.
 """
 
 from __future__ import annotations

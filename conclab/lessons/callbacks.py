@@ -8,6 +8,8 @@ show progress from them without printing into the wrong cell.
 
 The callbacks run after the waiters are woken, so `wait()` returning does not mean they
 have run: read totals after the pool has shut down, or wait for the board itself.
+
+One module because it is one notebook's helpers (06-callbacks), named after it.
 """
 
 from __future__ import annotations

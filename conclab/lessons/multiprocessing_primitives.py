@@ -6,6 +6,9 @@
 Every function here is module-level, so `Process(target=...)` and the pools can pickle it
 by name under fork, spawn and forkserver. Nothing here measures speed except
 `dict_ops_per_second`; the demos prove their point by what the processes report.
+
+One module because it is one notebook's helpers (09-multiprocessing-primitives), named
+after it: small workers, one per primitive.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@
 
 Every worker here is module-level, so it pickles by reference under fork, spawn and
 forkserver. The failing cases run in a child interpreter (`run_python`) with a timeout.
+
+One module because it is one notebook's helpers (08-pickling-and-start-methods), named
+after it.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ running a CPU-bound comparison on another interpreter (a free-threaded build, sa
     run_threads_traced(func, inputs) ──start─▶ board.mark(i); traced(func, x) ─▶ tracer.add(span)
     LiveTimeline.update() while any alive ◀── (the tracer's lock guards its span list;
       finished spans + started tasks           each thread writes only its own board record)
+
+One module because it is one notebook's helpers (02-the-gil), named after it: the
+live timeline of raw threads, the other-interpreter runs, the lost-update and convoy demos.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ run_traced(pool, f, inputs)
                ─▶ LiveTimeline.update(): finished bars + running bars up to now
                   (in a notebook the PNG is drawn by conclab.viz.render's process)
   then, with repeats=k: k more runs without drawing; the fastest is what is returned
+
+One module, a little over 300 lines: the timeline, its live form and the runs that feed
+it share the drawing code; the redraw rule and the display are in live.py.
 """
 
 from __future__ import annotations

@@ -13,9 +13,10 @@ after two timeouts in one exercise, are not run again.
 Who holds what: the runner holds the read ends of both pipes and the write end of the
 supervisor's stdin (its end tells the supervisor the runner is gone); only the run's
 processes hold the events pipe's write end (channel.py), so its end means the run is over.
-What the run sees is made in scratch.py; what it says is read in events.py. This module
-is the one loop that owns a run's lifetime (start, watch, stop, start again), which is
-why it stays whole at about 340 lines.
+What the run sees is made in scratch.py; what it says is read in events.py.
+
+One module, about 340 lines: it is the one loop that owns a run's lifetime (start, watch,
+stop, start again), and its steps share that loop's state.
 """
 
 from __future__ import annotations

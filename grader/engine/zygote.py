@@ -10,6 +10,9 @@ only ever forks: it imports no learner code and starts no threads, so fork is sa
 and the worker still gets a fresh process per exercise. Used on Linux (pidfds, passing
 file descriptors); elsewhere, or with CONCLAB_GRADER_ZYGOTE=0, the runner starts fresh
 interpreters (see runner.py). Nothing in the learner's code depends on how its worker began.
+
+One module, a little over 300 lines: the runner's side of the zygote and the zygote's own
+loop speak one small protocol, and keeping both halves together keeps it in one place.
 """
 
 from __future__ import annotations
