@@ -26,10 +26,12 @@ def pytest_addoption(parser):
     group.addoption("--conclab-target", default=None, help="folder holding the module to grade")
 
 
-def slug_of(test_file: Path) -> str:
-    """`test_ordered_fetch.py` and `test_ordered_fetch_hidden.py` both grade `ordered_fetch`."""
-    name = test_file.stem.removeprefix("test_")
-    return name.removesuffix("_hidden")
+def module_path(config, test_file: Path) -> Path:
+    """The learner's module a check file grades: `test_fetch.py` and `test_fetch_hidden.py`
+    both grade `fetch.py`, in --conclab-target's folder (or beside the checks without it)."""
+    slug = test_file.stem.removeprefix("test_").removesuffix("_hidden")
+    target = config.getoption("conclab_target")
+    return (Path(target) if target else test_file.parent) / f"{slug}.py"
 
 
 class Submission:
@@ -46,10 +48,6 @@ class Submission:
             pytest.fail(
                 messages.MISSING_FUNCTION.format(path=self._path.name, name=name), pytrace=False
             )
-
-    @property
-    def module(self):
-        return self._module
 
 
 IMPORT_LISTENERS: list = []  # called with the module name once the learner's file imported
@@ -93,10 +91,7 @@ def load_submission(path: Path):
 @pytest.fixture
 def submission(request):
     """The learner's module for the exercise whose checks are running."""
-    test_file = Path(str(request.node.fspath))
-    target = request.config.getoption("conclab_target")
-    folder = Path(target) if target else test_file.parent
-    loaded = load_submission(folder / f"{slug_of(test_file)}.py")
+    loaded = load_submission(module_path(request.config, Path(str(request.node.fspath))))
     if isinstance(loaded, str):
         pytest.fail(loaded, pytrace=False)
     return loaded

@@ -93,7 +93,9 @@ class Recorder:
                 status, message = messages.PASSED, ""
             else:
                 status = messages.FAILED if call.when == "call" else messages.ERROR
-                message = diagnose.learner_message(call.excinfo, _module_path(item))
+                message = diagnose.learner_message(
+                    call.excinfo, plugin.module_path(item.config, Path(str(item.fspath))).resolve()
+                )
                 if call.excinfo is None:  # reported as passed, but never returned: tampering
                     message = messages.NOT_RECORDED
                 elif isinstance(call.excinfo.value, MemoryError):
@@ -134,10 +136,3 @@ def _check_name(name: str) -> str:
     """A parametrized check's cases (`test_x[3]`) all report as the check `test_x`; the
     runner keeps the first failure, so the check passes only when every case passes."""
     return name.partition("[")[0]
-
-
-def _module_path(item) -> Path:
-    target = item.config.getoption("conclab_target")
-    test_file = Path(str(item.fspath))
-    folder = Path(target) if target else test_file.parent
-    return (folder / f"{plugin.slug_of(test_file)}.py").resolve()
