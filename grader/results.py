@@ -91,6 +91,7 @@ class RunResult(_Totals):
     exercises: list[ExerciseResult] = field(default_factory=list)
     interrupted: bool = False  # Ctrl-C: what was graded until then, the rest left out
     manifest_errors: list[str] = field(default_factory=list)  # exercises not graded
+    hidden_declared: bool = False  # whether the graded exercises' manifests have hidden checks
 
     def _parts(self) -> list:
         return self.exercises

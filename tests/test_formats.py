@@ -180,6 +180,7 @@ def test_summary_never_claims_a_full_pass_without_hidden_checks(run):
                 checks=[_check("test_a", messages.PASSED, 2)],
             )
         ],
+        hidden_declared=True,  # first_result_wins has hidden checks; only public ones ran
     )
     assert public.passed
     line = report.summary_line(public)

@@ -44,6 +44,7 @@ def grade(
     errors = [] if errors is None else errors
     exercises = select(names, root, errors)
     run.manifest_errors = errors
+    run.hidden_declared = any(c.hidden for e in exercises for c in e.checks)
     ABORT.clear()
 
     def one(exercise: Exercise) -> ExerciseResult:

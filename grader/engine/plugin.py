@@ -49,6 +49,11 @@ class Submission:
                 messages.MISSING_FUNCTION.format(path=self._path.name, name=name), pytrace=False
             )
 
+    @property
+    def module(self):
+        """The module itself, for helpers that need a real module (conclab.interleave.bank)."""
+        return self._module
+
 
 IMPORT_LISTENERS: list = []  # called with the module name once the learner's file imported
 _loaded: dict[Path, object] = {}  # module path -> Submission or the message of its import error
