@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from grader import messages
+from grader.course import validate
 from grader.engine.runner import grade_exercise
 from grader.manifest import EXERCISES_DIR, PROJECT_ROOT, SOLUTIONS_DIR
 from grader.settings import preload_modules
@@ -56,7 +57,7 @@ def test_exercise_folder_has_the_fixed_file_set(exercise):
 @pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)
 def test_the_solution_is_finished(exercise):
     solution = (SOLUTIONS_DIR / exercise.folder / f"{exercise.slug}.py").read_text("utf-8")
-    assert "NotImplementedError" not in solution and "TODO" not in solution
+    assert not any(word in solution for word in validate.STUB_WORDS)
 
 
 @pytest.mark.parametrize("exercise", EXERCISES, ids=IDS)

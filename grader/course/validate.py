@@ -23,6 +23,7 @@ from grader.manifest import PROJECT_ROOT, Exercise, ManifestError, select
 MIN_HINTS = 2
 OK = "ok    {order:02d} {slug}"
 BAD = "FAIL  {order:02d} {slug}"
+STUB_WORDS = ("TODO", "NotImplementedError")  # a stub has both; a solution neither
 STUB_MARKS = "the stub should mark each edit with TODO and raise NotImplementedError"
 NO_REQUIREMENTS = "exercise.toml lists no [[requirements]]: list every rule its README states"
 UNPROVEN = "requirement '{id}' ({text}) is proved by no check: add `proves = [\"{id}\"]` to one"
@@ -78,10 +79,8 @@ def static_problems(exercise: Exercise, root: Path = PROJECT_ROOT) -> list[str]:
     problems += requirement_problems(exercise)
     if stub.is_file():
         text = stub.read_text(encoding="utf-8")
-        if "TODO" not in text or "NotImplementedError" not in text:
-            problems.append(
-                "the stub should mark each edit with TODO and raise NotImplementedError"
-            )
+        if not all(word in text for word in STUB_WORDS):
+            problems.append(STUB_MARKS)
     return problems
 
 
