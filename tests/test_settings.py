@@ -3,6 +3,7 @@ file named before anything is graded, a preload the machine lacks never costing 
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pytest
@@ -55,3 +56,13 @@ def test_a_preload_that_cannot_be_imported_costs_nothing(tmp_path):
     result = grade_exercise(EXERCISE, root / "solutions", include_hidden=False, root=root)
     assert result.max_score > 0 and not result.internal_error
     assert result.score == result.max_score, [(c.name, c.message) for c in result.checks]
+
+
+def test_an_edited_course_file_is_read_again(tmp_path):
+    root = course(tmp_path, '[grader]\npreload = ["a"]\n')
+    assert preload_modules(root) == ("a",)
+    path = root / "exercises" / COURSE_FILE
+    path.write_text('[grader]\npreload = ["b"]\n', encoding="utf-8")
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # a later edit
+    assert preload_modules(root) == ("b",)
